@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tessera plugin ABI: memory-mapped I/O regions on the 36-bit physical bus.
+ *
+ * A device describes each register window once (name, size, accepted widths and
+ * two callbacks); the machine file says where each window sits. Values cross the
+ * bus as host integers; the bus is big-endian, so a 4-byte read at offset 0 returns
+ * the register whose most significant byte is at offset 0.
+ */
+#ifndef TESSERA_BUS_H
+#define TESSERA_BUS_H
+
+#include <stdint.h>
+
+/* Access widths, as a mask in TesseraMmioRegion.widths. */
+#define TESSERA_WIDTH_1 (1u << 0)
+#define TESSERA_WIDTH_2 (1u << 1)
+#define TESSERA_WIDTH_4 (1u << 2)
+#define TESSERA_WIDTH_8 (1u << 3)
+#define TESSERA_WIDTH_ANY (TESSERA_WIDTH_1 | TESSERA_WIDTH_2 | TESSERA_WIDTH_4 | TESSERA_WIDTH_8)
+
+/* Physical addresses are 36 bits wide. */
+#define TESSERA_PA_BITS 36
+#define TESSERA_PA_MASK ((UINT64_C(1) << TESSERA_PA_BITS) - 1)
+
+typedef uint64_t (*TesseraMmioRead)(void *opaque, uint64_t offset, unsigned size);
+typedef void (*TesseraMmioWrite)(void *opaque, uint64_t offset, uint64_t value, unsigned size);
+
+typedef struct TesseraMmioRegion {
+    uint32_t size_of;     /* sizeof(TesseraMmioRegion) */
+    const char *name;     /* machine files place it with `reg.NAME = ADDRESS` */
+    uint64_t size;        /* bytes */
+    uint32_t widths;      /* TESSERA_WIDTH_* mask; other widths are bus errors */
+    TesseraMmioRead read;
+    TesseraMmioWrite write; /* NULL: writes are ignored */
+} TesseraMmioRegion;
+
+/* Result of a physical access made by a plugin (DMA, CPU). */
+typedef enum TesseraBusResult {
+    TESSERA_BUS_OK = 0,
+    TESSERA_BUS_UNASSIGNED = -1, /* nothing decodes the address: the CPU raises a bus error */
+    TESSERA_BUS_BAD_WIDTH = -2,  /* the region does not accept this width */
+} TesseraBusResult;
+
+#endif /* TESSERA_BUS_H */

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tessera plugin ABI: CPU plugins.
+ *
+ * The core drives the CPU through run(): the CPU executes instructions, adding each
+ * to rs->icount (which is the virtual clock), until icount reaches rs->stop_at or
+ * rs->exit_request becomes non-zero. Timers and devices may lower stop_at or set
+ * exit_request from inside an MMIO callback; the CPU must re-check both after any
+ * access that left the CPU (MMIO) and at least once per basic block.
+ */
+#ifndef TESSERA_CPU_H
+#define TESSERA_CPU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "host.h"
+#include "state.h"
+
+typedef struct TesseraRunState {
+    uint64_t icount;                /* guest instructions retired since power-on */
+    uint64_t stop_at;               /* run() returns once icount >= stop_at */
+    volatile uint32_t exit_request; /* non-zero: return as soon as possible */
+    uint32_t reserved;
+} TesseraRunState;
+
+typedef enum TesseraCpuExit {
+    TESSERA_CPU_BUDGET = 0,     /* icount reached stop_at, or exit_request */
+    TESSERA_CPU_HALTED = 1,     /* the CPU waits for an interrupt (power-down instruction) */
+    TESSERA_CPU_ERROR_MODE = 2, /* a trap with traps disabled: the machine stops */
+} TesseraCpuExit;
+
+typedef struct TesseraCpuClass {
+    uint32_t size;          /* sizeof(TesseraCpuClass) */
+    uint32_t instance_size; /* bytes the host allocates (zeroed) */
+    const TesseraStateSchema *state;
+    const char *migration_blocker;
+    const char *const *models; /* NULL-terminated model names; the first is the default */
+
+    int (*init)(void *cpu, const TesseraHost *host, const char *model, char *err, size_t errlen);
+    void (*reset)(void *cpu);
+    TesseraCpuExit (*run)(void *cpu, TesseraRunState *rs);
+    /* Interrupt request level on the CPU's pins (0 = none, 1..15). */
+    void (*set_irl)(void *cpu, unsigned level);
+    /* Registers in the architecture's GDB numbering; -1 for an unknown number. */
+    unsigned n_regs;
+    int (*reg_read)(void *cpu, unsigned regno, uint64_t *value);
+    int (*reg_write)(void *cpu, unsigned regno, uint64_t value);
+    /* Human-readable register dump (error mode, -icount-limit, monitor). */
+    void (*dump)(void *cpu, char *buf, size_t len);
+    /* Optional: give the host a physical address to start at (ELF entry etc.). */
+    void (*set_pc)(void *cpu, uint64_t pc);
+    void (*finalize)(void *cpu);
+} TesseraCpuClass;
+
+#endif /* TESSERA_CPU_H */

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tessera plugin ABI: declared, versioned device state.
+ *
+ * Every CPU and device type declares a TesseraStateSchema (or a migration blocker
+ * with a reason). The schema lists the fields of the instance struct that make up
+ * the guest-visible state; offsets are relative to the start of the instance (the
+ * memory the host allocated with the class's instance_size). The migration plugin
+ * saves and loads by this table; tessera-abi checks it against the plugin's DWARF.
+ *
+ * Versions: `version` is what the plugin saves by default; it can load any version
+ * in [load_min, version] directly (fields newer than the snapshot take `dflt`), and
+ * save any version in [save_min, version]. Converters between adjacent versions extend
+ * both: an upgrade converter (from = n, to = n + 1) lets older snapshots load, a
+ * downgrade converter (from = n + 1, to = n) lets the plugin save for older peers.
+ */
+#ifndef TESSERA_STATE_H
+#define TESSERA_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum TesseraFieldType {
+    TESSERA_FIELD_U8 = 1,
+    TESSERA_FIELD_U16 = 2,
+    TESSERA_FIELD_U32 = 3,
+    TESSERA_FIELD_U64 = 4,
+    TESSERA_FIELD_I8 = 5,
+    TESSERA_FIELD_I16 = 6,
+    TESSERA_FIELD_I32 = 7,
+    TESSERA_FIELD_I64 = 8,
+    TESSERA_FIELD_BOOL = 9,   /* C `bool`, one byte */
+    TESSERA_FIELD_BYTES = 10, /* uint8_t/char buffer of `count` bytes */
+    TESSERA_FIELD_STRUCT = 11 /* `count` elements of `layout` */
+} TesseraFieldType;
+
+struct TesseraStateLayout;
+
+typedef struct TesseraField {
+    const char *name;   /* wire name, stable across versions */
+    const char *member; /* C member name in the containing struct */
+    uint32_t type;      /* TesseraFieldType */
+    uint32_t offset;    /* offsetof(struct, member) */
+    uint32_t count;     /* scalars: elements (1 = plain scalar); BYTES: bytes; STRUCT: elements */
+    uint32_t since;     /* first state version that carries this field */
+    uint64_t dflt;      /* value taken when a loaded version predates the field (scalars) */
+    const struct TesseraStateLayout *layout; /* STRUCT only: the element layout */
+} TesseraField;
+
+typedef struct TesseraStateLayout {
+    const char *struct_name; /* C struct tag (or typedef name) this layout describes */
+    uint32_t size;           /* sizeof(struct) */
+    const TesseraField *fields;
+    uint32_t n_fields;
+    /* Members deliberately not migrated (host pointers, handles), NULL-terminated. */
+    const char *const *unmigrated;
+} TesseraStateLayout;
+
+/*
+ * A state record: one device's state at one version, as named fields. Converters
+ * edit a record in place through TesseraRecordOps. Fields of nested structs are
+ * addressed as "outer.inner"; index runs over all elements (outer-major).
+ */
+typedef struct TesseraRecord TesseraRecord;
+
+typedef struct TesseraRecordOps {
+    uint32_t size;
+    uint32_t (*version)(const TesseraRecord *rec);
+    int (*has)(const TesseraRecord *rec, const char *field);
+    /* Scalars of any width (bool, signed sign-extended). 0 on success, -1 if absent/out of range. */
+    int (*get)(const TesseraRecord *rec, const char *field, uint32_t index, uint64_t *out);
+    int (*set)(TesseraRecord *rec, const char *field, uint32_t index, uint64_t value);
+    /* Byte buffers. */
+    const void *(*get_bytes)(const TesseraRecord *rec, const char *field, size_t *len);
+    int (*set_bytes)(TesseraRecord *rec, const char *field, const void *buf, size_t len);
+    /* Shape changes: a new field starts zeroed. */
+    int (*add)(TesseraRecord *rec, const char *field, uint32_t type, uint32_t count);
+    int (*remove)(TesseraRecord *rec, const char *field);
+    int (*rename)(TesseraRecord *rec, const char *field, const char *new_name);
+} TesseraRecordOps;
+
+/* Converts `rec` from version `from` to `to` (adjacent). The host sets the record's
+ * version afterwards. Returns 0, or -1 with a message in err. */
+typedef int (*TesseraConvertFn)(TesseraRecord *rec, const TesseraRecordOps *ops, char *err,
+                                size_t errlen);
+
+typedef struct TesseraConverter {
+    uint32_t from;
+    uint32_t to;
+    TesseraConvertFn convert;
+} TesseraConverter;
+
+typedef struct TesseraStateSchema {
+    uint32_t size;         /* sizeof(TesseraStateSchema) */
+    const char *name;      /* schema name, usually the plugin name */
+    uint32_t version;      /* current (default save) version, >= 1 */
+    uint32_t load_min;     /* oldest version loadable without converters */
+    uint32_t save_min;     /* oldest version savable without converters */
+    const TesseraStateLayout *layout; /* the instance struct at `version` */
+    const TesseraConverter *converters;
+    uint32_t n_converters;
+    /* Hooks, all optional. pre_save may sync derived state into fields; post_load
+     * re-derives host-side state (timers, IRQ levels) and must not touch other devices. */
+    int (*pre_save)(void *instance);
+    int (*post_load)(void *instance, char *err, size_t errlen);
+} TesseraStateSchema;
+
+/* Field declaration helpers. S is the struct type, m the member. */
+#define TESSERA_FIELD_DECL(S, m, T, n, since_)                                    \
+    {                                                                             \
+        .name = #m, .member = #m, .type = (T), .offset = (uint32_t)offsetof(S, m), \
+        .count = (n), .since = (since_)                                           \
+    }
+#define TESSERA_U8(S, m) TESSERA_FIELD_DECL(S, m, TESSERA_FIELD_U8, 1, 1)
+#define TESSERA_U16(S, m) TESSERA_FIELD_DECL(S, m, TESSERA_FIELD_U16, 1, 1)
+#define TESSERA_U32(S, m) TESSERA_FIELD_DECL(S, m, TESSERA_FIELD_U32, 1, 1)
+#define TESSERA_U64(S, m) TESSERA_FIELD_DECL(S, m, TESSERA_FIELD_U64, 1, 1)
+#define TESSERA_I32(S, m) TESSERA_FIELD_DECL(S, m, TESSERA_FIELD_I32, 1, 1)
+#define TESSERA_I64(S, m) TESSERA_FIELD_DECL(S, m, TESSERA_FIELD_I64, 1, 1)
+#define TESSERA_BOOL(S, m) TESSERA_FIELD_DECL(S, m, TESSERA_FIELD_BOOL, 1, 1)
+#define TESSERA_BYTES(S, m) \
+    TESSERA_FIELD_DECL(S, m, TESSERA_FIELD_BYTES, (uint32_t)sizeof(((S *)0)->m), 1)
+#define TESSERA_ARRAY(S, m, T) \
+    TESSERA_FIELD_DECL(S, m, T, (uint32_t)(sizeof(((S *)0)->m) / sizeof(((S *)0)->m[0])), 1)
+#define TESSERA_STRUCTS(S, m, L)                                                   \
+    {                                                                              \
+        .name = #m, .member = #m, .type = TESSERA_FIELD_STRUCT,                    \
+        .offset = (uint32_t)offsetof(S, m),                                        \
+        .count = (uint32_t)(sizeof(((S *)0)->m) / sizeof(((S *)0)->m[0])), .since = 1, \
+        .layout = &(L)                                                             \
+    }
+
+#define TESSERA_STRUCT(S, m, L)                                                 \
+    {                                                                           \
+        .name = #m, .member = #m, .type = TESSERA_FIELD_STRUCT,                 \
+        .offset = (uint32_t)offsetof(S, m), .count = 1, .since = 1, .layout = &(L) \
+    }
+
+#define TESSERA_N_ELEMS(a) ((uint32_t)(sizeof(a) / sizeof((a)[0])))
+
+#endif /* TESSERA_STATE_H */

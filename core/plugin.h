@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/* Plugin discovery, validation and lookup. */
+#ifndef CORE_PLUGIN_H
+#define CORE_PLUGIN_H
+
+#include <gmodule.h>
+#include <stdio.h>
+#include <tessera/tessera.h>
+
+#include "semver.h"
+
+typedef struct Plugin {
+    char *path;
+    GModule *module;
+    const TesseraPluginDescriptor *desc;
+    SemVer version;
+    /* From the class: the state schema, or the blocker reason. */
+    const TesseraStateSchema *schema;
+    const char *blocker;
+} Plugin;
+
+typedef struct PluginRefusal {
+    char *path;
+    char *reason; /* one line */
+} PluginRefusal;
+
+typedef struct PluginRegistry {
+    GPtrArray *plugins; /* Plugin*, in discovery order */
+    GPtrArray *refused; /* PluginRefusal* */
+    GPtrArray *dirs;    /* char*, the search path in order */
+} PluginRegistry;
+
+PluginRegistry *registry_new(void);
+void registry_free(PluginRegistry *reg);
+
+/* Search path, in order: extra_dirs (-plugin-path), $TESSERA_PLUGIN_PATH (colon
+ * separated), the build tree when running uninstalled, the installed plugindir. */
+void registry_add_default_dirs(PluginRegistry *reg, char **extra_dirs);
+void registry_add_dir(PluginRegistry *reg, const char *dir);
+/* Load every plugin file (*.so, recursively) in the search path. */
+void registry_scan(PluginRegistry *reg);
+/* Load one file; on refusal it is recorded and NULL returned. */
+const Plugin *registry_load_file(PluginRegistry *reg, const char *path);
+
+/* Highest version of `name` of `kind` satisfying `constraint`, or NULL with an error
+ * naming the plugin, the constraint and the versions present. */
+const Plugin *registry_find(const PluginRegistry *reg, const char *name, const char *constraint,
+                            TesseraPluginKind kind, GError **error);
+
+const char *plugin_kind_name(uint32_t kind);
+/* `tessera --list-plugins`. */
+void registry_print(const PluginRegistry *reg, FILE *out);
+
+#endif /* CORE_PLUGIN_H */
