@@ -1,1 +1,263 @@
 /* SPDX-License-Identifier: MIT */
+/* tessera: the command line, in QEMU's style. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "machine.h"
+#include "machine_file.h"
+#include "plugin.h"
+
+/* Exit statuses (documented in --help and docs/tessera.1.md). */
+enum {
+    EXIT_OK = 0,          /* guest power-off, or the user quit */
+    EXIT_ERROR = 1,       /* set-up or run-time error */
+    EXIT_USAGE = 2,       /* bad command line */
+    EXIT_GUEST_ERROR = 3, /* the CPU entered error mode */
+    EXIT_ICOUNT = 4,      /* -icount-limit reached */
+    EXIT_HUNG = 5,        /* the guest halted with nothing to wake it */
+};
+
+typedef struct Cli {
+    const char *machine;
+    MachineOptions mopts;
+    GPtrArray *plugin_paths;
+    bool list_plugins, list_machines, report_icount;
+} Cli;
+
+static const char usage_text[] =
+    "Usage: tessera -M MACHINE [options]\n"
+    "       tessera --list-plugins | --list-machines | --help | --version\n"
+    "\n"
+    "Machine:\n"
+    "  -M, -machine NAME     machine to build (a name from --list-machines, or a file)\n"
+    "  -m SIZE               RAM in MiB (suffixes M and G accepted)\n"
+    "  -bios FILE            PROM image: a SPARC ELF or a raw image (default: the\n"
+    "                        machine's firmware)\n"
+    "  -kernel FILE          kernel for the firmware to boot\n"
+    "  -initrd FILE          initial RAM disk\n"
+    "  -append STRING        kernel command line\n"
+    "  -nographic            no display; the serial port is on the terminal\n"
+    "  -serial SPEC          serial port backend: stdio (default), file:PATH,\n"
+    "                        unix:PATH[,server], null\n"
+    "  -nvram FILE           keep the NVRAM contents in FILE across runs\n"
+    "  -rtc base=DATE        fixed clock start (YYYY-MM-DDTHH:MM:SS) instead of host time\n"
+    "\n"
+    "Plugins:\n"
+    "  -plugin-path DIR      search DIR first for plugins (repeatable)\n"
+    "  --list-plugins        list plugins found, their state versions, and refusals\n"
+    "  --list-machines       list machines and whether their plugins are all present\n"
+    "\n"
+    "Debugging and tests:\n"
+    "  -icount-limit N       stop after N guest instructions with a register dump\n"
+    "  -report-icount        print the number of guest instructions at exit\n"
+    "\n"
+    "  -h, --help            this text\n"
+    "  -version, --version   version\n"
+    "\n"
+    "On the terminal, Ctrl-A x quits and Ctrl-A Ctrl-A sends Ctrl-A.\n"
+    "Exit status: 0 guest power-off or quit, 1 error, 2 bad command line,\n"
+    "3 guest CPU error mode, 4 -icount-limit reached, 5 guest halted for ever.\n"
+    "Environment: TESSERA_PLUGIN_PATH, TESSERA_MACHINE_PATH (colon-separated),\n"
+    "TESSERA_LOG=info|debug.\n";
+
+__attribute__((format(printf, 1, 2), noreturn)) static void usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("tessera: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs(" (try --help)\n", stderr);
+    va_end(ap);
+    exit(EXIT_USAGE);
+}
+
+static uint64_t parse_count(const char *opt, const char *v)
+{
+    char *end = NULL;
+    errno = 0;
+    guint64 n = g_ascii_strtoull(v, &end, 0);
+    if (errno || !*v || *end || v[0] == '-')
+        usage_error("%s: '%s' is not a number", opt, v);
+    return n;
+}
+
+/* "64", "64M", "1G" -> bytes. */
+static uint64_t parse_ram(const char *v)
+{
+    char *end = NULL;
+    errno = 0;
+    guint64 n = g_ascii_strtoull(v, &end, 10);
+    uint64_t shift = 20;
+    if (*end == 'G' || *end == 'g')
+        shift = 30, end++;
+    else if (*end == 'M' || *end == 'm')
+        end++;
+    if (errno || !*v || *end || n == 0 || n > (UINT64_C(1) << (44 - shift)))
+        usage_error("-m: '%s' is not a RAM size in MiB", v);
+    return n << shift;
+}
+
+static void parse_args(int argc, char **argv, Cli *cli)
+{
+    cli->plugin_paths = g_ptr_array_new();
+    cli->mopts.extra = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        /* Accept both -opt and --opt, as QEMU does. */
+        const char *o = (a[0] == '-' && a[1] == '-') ? a + 1 : a;
+#define ARG() (i + 1 < argc ? argv[++i] : (usage_error("%s needs an argument", a), NULL))
+        if (!strcmp(o, "-h") || !strcmp(o, "-help")) {
+            fputs(usage_text, stdout);
+            exit(EXIT_OK);
+        } else if (!strcmp(o, "-version")) {
+            printf("tessera %s (plugin ABI %d.%d)\n", TESSERA_VERSION, TESSERA_ABI_MAJOR,
+                   TESSERA_ABI_MINOR);
+            exit(EXIT_OK);
+        } else if (!strcmp(o, "-M") || !strcmp(o, "-machine")) {
+            cli->machine = ARG();
+        } else if (!strcmp(o, "-m")) {
+            cli->mopts.ram_size = parse_ram(ARG());
+        } else if (!strcmp(o, "-bios")) {
+            cli->mopts.bios = ARG();
+        } else if (!strcmp(o, "-kernel")) {
+            cli->mopts.kernel = ARG();
+        } else if (!strcmp(o, "-initrd")) {
+            cli->mopts.initrd = ARG();
+        } else if (!strcmp(o, "-append")) {
+            cli->mopts.append = ARG();
+        } else if (!strcmp(o, "-nographic")) {
+            cli->mopts.nographic = true;
+        } else if (!strcmp(o, "-serial")) {
+            cli->mopts.serial = ARG();
+        } else if (!strcmp(o, "-nvram")) {
+            g_hash_table_insert(cli->mopts.extra, g_strdup("nvram"), g_strdup(ARG()));
+        } else if (!strcmp(o, "-rtc")) {
+            const char *v = ARG();
+            if (!g_str_has_prefix(v, "base="))
+                usage_error("-rtc: expected base=YYYY-MM-DDTHH:MM:SS, got '%s'", v);
+            g_hash_table_insert(cli->mopts.extra, g_strdup("rtc-base"), g_strdup(v + 5));
+        } else if (!strcmp(o, "-plugin-path")) {
+            g_ptr_array_add(cli->plugin_paths, (char *)ARG());
+        } else if (!strcmp(o, "-icount-limit")) {
+            cli->mopts.icount_limit = parse_count(a, ARG());
+        } else if (!strcmp(o, "-report-icount")) {
+            cli->report_icount = true;
+        } else if (!strcmp(o, "-list-plugins")) {
+            cli->list_plugins = true;
+        } else if (!strcmp(o, "-list-machines")) {
+            cli->list_machines = true;
+        } else {
+            usage_error("unknown option '%s'", a);
+        }
+#undef ARG
+    }
+    g_ptr_array_add(cli->plugin_paths, NULL);
+}
+
+static void list_machines(const PluginRegistry *reg)
+{
+    GPtrArray *paths = machine_file_all();
+    for (guint i = 0; i < paths->len; i++) {
+        GError *error = NULL;
+        MachineSpec *spec = machine_file_load(paths->pdata[i], &error);
+        if (!spec) {
+            printf("%-10s unreadable: %s\n", "?", error->message);
+            g_error_free(error);
+            continue;
+        }
+        GPtrArray *missing = machine_missing_plugins(spec, reg);
+        printf("%-10s %s\n", spec->name, spec->description ? spec->description : "");
+        if (missing->len == 0) {
+            printf("%-10s complete\n", "");
+        } else {
+            g_ptr_array_add(missing, NULL);
+            char *list = g_strjoinv(", ", (char **)missing->pdata);
+            printf("%-10s incomplete, lacks: %s\n", "", list);
+            g_free(list);
+        }
+        g_ptr_array_free(missing, TRUE);
+        machine_spec_free(spec);
+    }
+    if (paths->len == 0)
+        printf("no machine files found\n");
+    g_ptr_array_free(paths, TRUE);
+}
+
+int main(int argc, char **argv)
+{
+    Cli cli = { 0 };
+    parse_args(argc, argv, &cli);
+    if (!cli.machine && !cli.list_plugins && !cli.list_machines)
+        usage_error("no machine given: use -M MACHINE (see --list-machines)");
+
+    PluginRegistry *reg = registry_new();
+    registry_add_default_dirs(reg, (char **)cli.plugin_paths->pdata);
+    registry_scan(reg);
+    if (cli.list_plugins || cli.list_machines) {
+        if (cli.list_plugins)
+            registry_print(reg, stdout);
+        if (cli.list_machines)
+            list_machines(reg);
+        return EXIT_OK;
+    }
+
+    GError *error = NULL;
+    char *path = machine_file_find(cli.machine, &error);
+    MachineSpec *spec = path ? machine_file_load(path, &error) : NULL;
+    g_free(path);
+    if (!spec) {
+        fprintf(stderr, "tessera: %s\n", error->message);
+        return EXIT_ERROR;
+    }
+    GPtrArray *missing = machine_missing_plugins(spec, reg);
+    if (missing->len) {
+        g_ptr_array_add(missing, NULL);
+        char *list = g_strjoinv(", ", (char **)missing->pdata);
+        fprintf(stderr, "tessera: warning: machine %s is incomplete, running without: %s\n",
+                spec->name, list);
+        g_free(list);
+    }
+    g_ptr_array_free(missing, TRUE);
+
+    Machine *m = machine_new(spec, reg, &cli.mopts, &error);
+    if (!m) {
+        fprintf(stderr, "tessera: %s\n", error->message);
+        return EXIT_ERROR;
+    }
+    MachineExit why = machine_run(m);
+    int status = EXIT_OK;
+    switch (why) {
+    case MACHINE_EXIT_POWEROFF:
+    case MACHINE_EXIT_QUIT:
+    case MACHINE_EXIT_STOPPED:
+        break;
+    case MACHINE_EXIT_ERROR_MODE:
+        fprintf(stderr, "tessera: the CPU entered error mode (a trap while traps were disabled)\n");
+        machine_dump_cpu(m, stderr);
+        status = EXIT_GUEST_ERROR;
+        break;
+    case MACHINE_EXIT_ICOUNT_LIMIT:
+        fprintf(stderr, "tessera: -icount-limit reached after %" G_GUINT64_FORMAT
+                        " instructions\n", machine_icount(m));
+        machine_dump_cpu(m, stderr);
+        status = EXIT_ICOUNT;
+        break;
+    case MACHINE_EXIT_HUNG:
+        fprintf(stderr, "tessera: the guest halted with no timer armed and no input: it would "
+                        "sleep for ever\n");
+        machine_dump_cpu(m, stderr);
+        status = EXIT_HUNG;
+        break;
+    }
+    if (cli.report_icount)
+        fprintf(stderr, "icount: %" G_GUINT64_FORMAT "\n", machine_icount(m));
+    machine_free(m);
+    machine_spec_free(spec);
+    registry_free(reg);
+    g_hash_table_destroy(cli.mopts.extra);
+    g_ptr_array_free(cli.plugin_paths, TRUE);
+    return status;
+}

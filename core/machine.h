@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/* A machine instance: built from a machine file and the plugin registry, then run. */
+#ifndef CORE_MACHINE_H
+#define CORE_MACHINE_H
+
+#include <glib.h>
+#include <stdio.h>
+#include <tessera/migration.h>
+
+#include "machine_file.h"
+#include "plugin.h"
+
+typedef struct Machine Machine;
+
+typedef struct MachineOptions {
+    uint64_t ram_size;   /* bytes; 0 = the machine's default */
+    const char *bios;    /* NULL = the machine's firmware */
+    const char *kernel;  /* -kernel, -initrd, -append: passed to devices as machine options */
+    const char *initrd;
+    const char *append;
+    bool nographic;
+    const char *serial;  /* chardev spec of serial0; NULL = "stdio" */
+    uint64_t icount_limit; /* 0 = none */
+    GHashTable *extra;   /* further machine options (nvram, rtc-base): name -> value */
+} MachineOptions;
+
+typedef enum MachineExit {
+    MACHINE_EXIT_POWEROFF = 0,    /* the guest powered off */
+    MACHINE_EXIT_QUIT = 1,        /* the user quit (Ctrl-A x, monitor quit) */
+    MACHINE_EXIT_ERROR_MODE = 2,  /* the CPU entered error mode */
+    MACHINE_EXIT_ICOUNT_LIMIT = 3,/* -icount-limit reached */
+    MACHINE_EXIT_STOPPED = 4,     /* machine_stop() was called (monitor) */
+    MACHINE_EXIT_HUNG = 5,        /* halted with nothing that could wake it */
+} MachineExit;
+
+/* Plugins the machine file names that the registry cannot satisfy, as
+ * "plugin (constraint)" strings; empty when the machine is complete. */
+GPtrArray *machine_missing_plugins(const MachineSpec *spec, const PluginRegistry *reg);
+
+/* Build the machine. Devices whose plugins are missing are left out with a warning
+ * (the machine is "incomplete"); a missing CPU plugin is an error. */
+Machine *machine_new(const MachineSpec *spec, const PluginRegistry *reg,
+                     const MachineOptions *opts, GError **error);
+void machine_free(Machine *m);
+
+/* Reset every instance (RAM keeps its contents, as on the real machine). */
+void machine_reset(Machine *m);
+/* Run until the guest powers off, the user quits, the CPU stops, or machine_stop(). */
+MachineExit machine_run(Machine *m);
+/* Ask machine_run() to return MACHINE_EXIT_STOPPED at the next instruction boundary. */
+void machine_stop(Machine *m);
+
+uint64_t machine_icount(const Machine *m);
+const MachineSpec *machine_spec(const Machine *m);
+/* Human-readable CPU state. */
+void machine_dump_cpu(Machine *m, FILE *out);
+/* The stopped machine as the migration plugin sees it; valid until machine_free. */
+const TesseraMachineView *machine_view(Machine *m);
+/* The serial backend (for the monitor to share stdio), may be NULL. */
+struct TesseraChardev *machine_serial(Machine *m);
+
+#endif /* CORE_MACHINE_H */

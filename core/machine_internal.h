@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared between machine.c (building, running) and host.c (services to plugins). */
+#ifndef CORE_MACHINE_INTERNAL_H
+#define CORE_MACHINE_INTERNAL_H
+
+#include "bus.h"
+#include "chardev.h"
+#include "clock.h"
+#include "irq.h"
+#include "machine.h"
+
+struct TesseraInstance {
+    Machine *machine;
+    char *name;
+    const Plugin *plugin;
+    const DeviceSpec *spec;
+    void *mem;            /* instance_size bytes, owned */
+    TesseraHost host;
+    GHashTable *outputs;  /* "name[index]" -> TesseraIrq* */
+    GHashTable *inputs;   /* name -> IrqInput* */
+    GHashTable *provided; /* interface name -> pointer */
+    GPtrArray *timers;    /* TesseraTimer* */
+};
+
+struct Machine {
+    const MachineSpec *spec;
+    const PluginRegistry *reg;
+    GHashTable *opts; /* machine options: name -> value */
+    uint64_t icount_limit;
+    Bus *bus;
+    Clock *clock;
+    TesseraRunState rs;
+    uint8_t *ram;
+    uint64_t ram_size;
+    uint8_t *prom;
+    GPtrArray *instances; /* TesseraInstance*, the CPU first */
+    TesseraInstance *cpu;
+    const TesseraCpuClass *cpu_class;
+    IrqInput *cpu_irl;
+    unsigned irl;
+    Chardev *serial[2];
+    int request;  /* pending TesseraRequest, 0 = none */
+    bool halted;
+    bool stop;
+    GArray *memory; /* TesseraMemoryInfo, for the migration view */
+    GArray *view_instances;
+    TesseraMachineView view;
+};
+
+extern const TesseraHostOps host_ops;
+
+/* Called by host.c when a device asks for power-off, reset or halt. */
+void machine_request(Machine *m, TesseraRequest req);
+
+#endif /* CORE_MACHINE_INTERNAL_H */
