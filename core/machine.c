@@ -313,6 +313,7 @@ Machine *machine_new(const MachineSpec *spec, const PluginRegistry *reg,
     m->instances = g_ptr_array_new();
     m->memory = g_array_new(FALSE, TRUE, sizeof(TesseraMemoryInfo));
     m->view_instances = g_array_new(FALSE, TRUE, sizeof(TesseraInstanceInfo));
+    m->polls = g_array_new(FALSE, TRUE, sizeof(PollHook));
 
     bool ok = build_memory(m, opts, error);
     if (ok) {
@@ -359,6 +360,7 @@ void machine_free(Machine *m)
     }
     g_array_free(m->memory, TRUE);
     g_array_free(m->view_instances, TRUE);
+    g_array_free(m->polls, TRUE);
     for (int i = 0; i < 2; i++)
         if (m->serial[i])
             chardev_close(m->serial[i]);
@@ -416,6 +418,10 @@ static void poll_input(Machine *m, int timeout_ms)
     for (int i = 0; i < 2; i++)
         if (m->serial[i])
             chardev_poll(m->serial[i], timeout_ms);
+    for (guint i = 0; i < m->polls->len; i++) {
+        PollHook *h = &g_array_index(m->polls, PollHook, i);
+        h->poll(h->opaque);
+    }
 }
 
 static bool quit_requested(Machine *m)
@@ -440,6 +446,10 @@ MachineExit machine_run(Machine *m)
             return MACHINE_EXIT_QUIT;
         if (m->icount_limit && m->rs.icount >= m->icount_limit)
             return MACHINE_EXIT_ICOUNT_LIMIT;
+        if (m->break_at && m->rs.icount >= m->break_at) {
+            m->break_at = 0;
+            return MACHINE_EXIT_BREAK;
+        }
         if (m->halted) {
             if (m->irl) {
                 m->halted = false;
@@ -457,6 +467,8 @@ MachineExit machine_run(Machine *m)
             if (next != UINT64_MAX) {
                 if (m->icount_limit && next > m->icount_limit)
                     next = m->icount_limit;
+                if (m->break_at && next > m->break_at)
+                    next = m->break_at;
                 m->rs.icount = next > m->rs.icount ? next : m->rs.icount;
                 clock_run_expired(m->clock);
             }
@@ -468,6 +480,8 @@ MachineExit machine_run(Machine *m)
             stop_at = next;
         if (m->icount_limit && m->icount_limit < stop_at)
             stop_at = m->icount_limit;
+        if (m->break_at && m->break_at < stop_at)
+            stop_at = m->break_at;
         m->rs.stop_at = stop_at;
         m->rs.exit_request = 0;
         TesseraCpuExit why = m->cpu_class->run(m->cpu->mem, &m->rs);
@@ -478,6 +492,24 @@ MachineExit machine_run(Machine *m)
         clock_run_expired(m->clock);
         poll_input(m, 0);
     }
+}
+
+void machine_loaded(Machine *m)
+{
+    m->request = 0;
+    m->halted = false;
+    m->rs.exit_request = 1;
+}
+
+void machine_add_poll(Machine *m, void (*poll)(void *opaque), void *opaque)
+{
+    PollHook h = { poll, opaque };
+    g_array_append_val(m->polls, h);
+}
+
+void machine_break_at(Machine *m, uint64_t icount)
+{
+    m->break_at = icount;
 }
 
 uint64_t machine_icount(const Machine *m)

@@ -31,6 +31,7 @@ typedef enum MachineExit {
     MACHINE_EXIT_ICOUNT_LIMIT = 3,/* -icount-limit reached */
     MACHINE_EXIT_STOPPED = 4,     /* machine_stop() was called (monitor) */
     MACHINE_EXIT_HUNG = 5,        /* halted with nothing that could wake it */
+    MACHINE_EXIT_BREAK = 6,       /* the icount given to machine_break_at() was reached */
 } MachineExit;
 
 /* Plugins the machine file names that the registry cannot satisfy, as
@@ -56,6 +57,15 @@ const MachineSpec *machine_spec(const Machine *m);
 void machine_dump_cpu(Machine *m, FILE *out);
 /* The stopped machine as the migration plugin sees it; valid until machine_free. */
 const TesseraMachineView *machine_view(Machine *m);
+/* After a snapshot was loaded into the instances: forget run-time requests and
+ * let the CPU re-read its interrupt level. */
+void machine_loaded(Machine *m);
+/* A function the run loop calls whenever it looks at character input (about
+ * every 10 ms of virtual time, and while idle): the monitor and QMP. */
+void machine_add_poll(Machine *m, void (*poll)(void *opaque), void *opaque);
+/* Make machine_run() return MACHINE_EXIT_BREAK when icount reaches n (0 = never). */
+void machine_break_at(Machine *m, uint64_t icount);
+
 /* The serial backend (for the monitor to share stdio), may be NULL. */
 struct TesseraChardev *machine_serial(Machine *m);
 

@@ -22,6 +22,11 @@ struct TesseraInstance {
     GPtrArray *timers;    /* TesseraTimer* */
 };
 
+typedef struct PollHook {
+    void (*poll)(void *opaque);
+    void *opaque;
+} PollHook;
+
 struct Machine {
     const MachineSpec *spec;
     const PluginRegistry *reg;
@@ -39,6 +44,8 @@ struct Machine {
     IrqInput *cpu_irl;
     unsigned irl;
     Chardev *serial[2];
+    GArray *polls; /* PollHook: the monitor, QMP */
+    uint64_t break_at;
     int request;  /* pending TesseraRequest, 0 = none */
     bool halted;
     bool stop;

@@ -8,7 +8,11 @@
 #include "config.h"
 #include "machine.h"
 #include "machine_file.h"
+#include "monitor.h"
 #include "plugin.h"
+#include "qmp.h"
+#include "session.h"
+#include "snapshot.h"
 
 /* Exit statuses (documented in --help and docs/tessera.1.md). */
 enum {
@@ -24,7 +28,11 @@ typedef struct Cli {
     const char *machine;
     MachineOptions mopts;
     GPtrArray *plugin_paths;
-    bool list_plugins, list_machines, report_icount;
+    bool list_plugins, list_machines, report_icount, dump_manifest;
+    const char *monitor, *qmp;
+    const char *loadvm;
+    uint64_t savevm_at;
+    const char *savevm_file, *savevm_compat;
 } Cli;
 
 static const char usage_text[] =
@@ -49,6 +57,15 @@ static const char usage_text[] =
     "  -plugin-path DIR      search DIR first for plugins (repeatable)\n"
     "  --list-plugins        list plugins found, their state versions, and refusals\n"
     "  --list-machines       list machines and whether their plugins are all present\n"
+    "  --dump-manifest       this installation's plugins and state versions as JSON\n"
+    "\n"
+    "Snapshots and control:\n"
+    "  -loadvm FILE          start from a snapshot (the machine comes from its manifest)\n"
+    "  -savevm-at N,FILE     save a snapshot after exactly N guest instructions, go on\n"
+    "  -savevm-compat FILE   save for the installation whose --dump-manifest is FILE\n"
+    "                        (highest state version it can load, converting down)\n"
+    "  -monitor SPEC         human monitor on stdio or unix:PATH[,server]\n"
+    "  -qmp unix:PATH        QMP (JSON) control socket\n"
     "\n"
     "Debugging and tests:\n"
     "  -icount-limit N       stop after N guest instructions with a register dump\n"
@@ -145,6 +162,27 @@ static void parse_args(int argc, char **argv, Cli *cli)
             cli->mopts.icount_limit = parse_count(a, ARG());
         } else if (!strcmp(o, "-report-icount")) {
             cli->report_icount = true;
+        } else if (!strcmp(o, "-loadvm")) {
+            cli->loadvm = ARG();
+        } else if (!strcmp(o, "-savevm-at")) {
+            const char *v = ARG();
+            const char *comma = strchr(v, ',');
+            if (!comma || !comma[1])
+                usage_error("-savevm-at: expected COUNT,FILE, got '%s'", v);
+            char *count = g_strndup(v, comma - v);
+            cli->savevm_at = parse_count(a, count);
+            g_free(count);
+            cli->savevm_file = comma + 1;
+            if (cli->savevm_at == 0)
+                usage_error("-savevm-at: COUNT must be at least 1");
+        } else if (!strcmp(o, "-savevm-compat")) {
+            cli->savevm_compat = ARG();
+        } else if (!strcmp(o, "-monitor")) {
+            cli->monitor = ARG();
+        } else if (!strcmp(o, "-qmp")) {
+            cli->qmp = ARG();
+        } else if (!strcmp(o, "-dump-manifest")) {
+            cli->dump_manifest = true;
         } else if (!strcmp(o, "-list-plugins")) {
             cli->list_plugins = true;
         } else if (!strcmp(o, "-list-machines")) {
@@ -186,32 +224,94 @@ static void list_machines(const PluginRegistry *reg)
     g_ptr_array_free(paths, TRUE);
 }
 
+static int fail(GError *error)
+{
+    fprintf(stderr, "tessera: %s\n", error->message);
+    g_error_free(error);
+    return EXIT_ERROR;
+}
+
+/* run() could not write the -savevm-at snapshot. */
+#define RUN_SAVE_FAILED ((MachineExit)-1)
+
+/* Run until the guest or the user ends it; the monitor may pause in between. */
+static MachineExit run(Session *s, const Cli *cli, Monitor *mon, Qmp *qmp)
+{
+    for (;;) {
+        if (s->quit)
+            return MACHINE_EXIT_QUIT;
+        if (s->paused) {
+            if (mon)
+                monitor_poll(mon, qmp ? 10 : 100);
+            if (qmp)
+                qmp_poll(qmp, mon ? 10 : 100);
+            if (!mon && !qmp)
+                return MACHINE_EXIT_STOPPED;
+            continue;
+        }
+        MachineExit why = machine_run(s->machine);
+        if (why == MACHINE_EXIT_STOPPED)
+            continue;
+        if (why == MACHINE_EXIT_BREAK) {
+            GError *error = NULL;
+            if (!snapshot_save(s->machine, s->reg, cli->savevm_file, cli->savevm_compat, &error)) {
+                fprintf(stderr, "tessera: -savevm-at: %s\n", error->message);
+                g_error_free(error);
+                return RUN_SAVE_FAILED;
+            }
+            continue;
+        }
+        return why;
+    }
+}
+
 int main(int argc, char **argv)
 {
     Cli cli = { 0 };
     parse_args(argc, argv, &cli);
-    if (!cli.machine && !cli.list_plugins && !cli.list_machines)
+    if (!cli.machine && !cli.loadvm && !cli.list_plugins && !cli.list_machines &&
+        !cli.dump_manifest)
         usage_error("no machine given: use -M MACHINE (see --list-machines)");
+    if (cli.savevm_compat && !cli.savevm_file)
+        usage_error("-savevm-compat needs -savevm-at (or use the monitor's savevm)");
 
     PluginRegistry *reg = registry_new();
     registry_add_default_dirs(reg, (char **)cli.plugin_paths->pdata);
     registry_scan(reg);
-    if (cli.list_plugins || cli.list_machines) {
+    if (cli.list_plugins || cli.list_machines || cli.dump_manifest) {
         if (cli.list_plugins)
             registry_print(reg, stdout);
         if (cli.list_machines)
             list_machines(reg);
+        if (cli.dump_manifest) {
+            char *json = snapshot_dump_installation(reg);
+            printf("%s\n", json);
+            g_free(json);
+        }
+        registry_free(reg);
         return EXIT_OK;
     }
 
     GError *error = NULL;
+    char *snap_machine = NULL;
+    if (cli.loadvm) {
+        uint64_t ram = 0;
+        if (!snapshot_machine(reg, cli.loadvm, &snap_machine, &ram, &error))
+            return fail(error);
+        if (cli.machine && strcmp(cli.machine, snap_machine)) {
+            fprintf(stderr, "tessera: -loadvm %s: the snapshot is of machine %s, not %s\n",
+                    cli.loadvm, snap_machine, cli.machine);
+            return EXIT_ERROR;
+        }
+        cli.machine = snap_machine;
+        if (ram)
+            cli.mopts.ram_size = ram;
+    }
     char *path = machine_file_find(cli.machine, &error);
     MachineSpec *spec = path ? machine_file_load(path, &error) : NULL;
     g_free(path);
-    if (!spec) {
-        fprintf(stderr, "tessera: %s\n", error->message);
-        return EXIT_ERROR;
-    }
+    if (!spec)
+        return fail(error);
     GPtrArray *missing = machine_missing_plugins(spec, reg);
     if (missing->len) {
         g_ptr_array_add(missing, NULL);
@@ -223,13 +323,23 @@ int main(int argc, char **argv)
     g_ptr_array_free(missing, TRUE);
 
     Machine *m = machine_new(spec, reg, &cli.mopts, &error);
-    if (!m) {
-        fprintf(stderr, "tessera: %s\n", error->message);
-        return EXIT_ERROR;
-    }
-    MachineExit why = machine_run(m);
+    if (!m)
+        return fail(error);
+    Session session = { .machine = m, .reg = reg };
+    if (cli.loadvm && !snapshot_load(m, reg, cli.loadvm, &error))
+        return fail(error);
+    if (cli.savevm_at)
+        machine_break_at(m, cli.savevm_at);
+    Monitor *mon = NULL;
+    Qmp *qmp = NULL;
+    if (cli.monitor && !(mon = monitor_new(&session, cli.monitor, &error)))
+        return fail(error);
+    if (cli.qmp && !(qmp = qmp_new(&session, cli.qmp, &error)))
+        return fail(error);
+
+    MachineExit why = run(&session, &cli, mon, qmp);
     int status = EXIT_OK;
-    switch (why) {
+    switch ((int)why) {
     case MACHINE_EXIT_POWEROFF:
     case MACHINE_EXIT_QUIT:
     case MACHINE_EXIT_STOPPED:
@@ -251,12 +361,18 @@ int main(int argc, char **argv)
         machine_dump_cpu(m, stderr);
         status = EXIT_HUNG;
         break;
+    default:
+        status = EXIT_ERROR;
+        break;
     }
     if (cli.report_icount)
         fprintf(stderr, "icount: %" G_GUINT64_FORMAT "\n", machine_icount(m));
     machine_free(m);
+    monitor_free(mon);
+    qmp_free(qmp);
     machine_spec_free(spec);
     registry_free(reg);
+    g_free(snap_machine);
     g_hash_table_destroy(cli.mopts.extra);
     g_ptr_array_free(cli.plugin_paths, TRUE);
     return status;

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+#include "monitor.h"
+
+#include <string.h>
+
+#include "chardev.h"
+
+struct Monitor {
+    Session *session;
+    Chardev *chr;
+    GString *line;
+};
+
+static void prompt(Monitor *mon)
+{
+    chardev_write(mon->chr, "(tessera) ", 10);
+}
+
+static size_t mon_can_read(void *opaque)
+{
+    return 4096;
+}
+
+static void mon_read(void *opaque, const uint8_t *buf, size_t len)
+{
+    Monitor *mon = opaque;
+    for (size_t i = 0; i < len; i++) {
+        char c = (char)buf[i];
+        if (c == '\r' || c == '\n') {
+            if (c == '\r' || mon->line->len) {
+                GString *out = g_string_new(NULL);
+                session_command(mon->session, mon->line->str, out);
+                chardev_write(mon->chr, out->str, out->len);
+                g_string_free(out, TRUE);
+                g_string_truncate(mon->line, 0);
+                if (!mon->session->quit)
+                    prompt(mon);
+            }
+        } else if (mon->line->len < 4096) {
+            g_string_append_c(mon->line, c);
+        }
+    }
+}
+
+static void mon_poll(void *opaque)
+{
+    Monitor *mon = opaque;
+    chardev_poll(mon->chr, 0);
+}
+
+Monitor *monitor_new(Session *s, const char *spec, GError **error)
+{
+    Chardev *chr = chardev_open(spec, error);
+    if (!chr)
+        return NULL;
+    Monitor *mon = g_new0(Monitor, 1);
+    mon->session = s;
+    mon->chr = chr;
+    mon->line = g_string_new(NULL);
+    chardev_set_receiver(chr, mon_can_read, mon_read, mon);
+    static const char banner[] = "Tessera monitor - type 'help' for more information\n";
+    chardev_write(chr, banner, sizeof(banner) - 1);
+    prompt(mon);
+    machine_add_poll(s->machine, mon_poll, mon);
+    return mon;
+}
+
+void monitor_poll(Monitor *mon, int timeout_ms)
+{
+    chardev_poll(mon->chr, timeout_ms);
+}
+
+void monitor_free(Monitor *mon)
+{
+    if (!mon)
+        return;
+    chardev_close(mon->chr);
+    g_string_free(mon->line, TRUE);
+    g_free(mon);
+}

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/* The human monitor's commands (QEMU's names). */
+#include "session.h"
+
+#include <string.h>
+
+#include "snapshot.h"
+
+static void cmd_help(GString *out)
+{
+    g_string_append(out, "stop                 pause the guest\n"
+                         "cont                 resume the guest\n"
+                         "savevm FILE          save a snapshot of the machine to FILE\n"
+                         "loadvm FILE          load a snapshot (the machine is unchanged on error)\n"
+                         "info status          running or paused, and the instruction count\n"
+                         "info snapshot FILE   the manifest of a snapshot file\n"
+                         "quit                 end the emulator\n");
+}
+
+static void cmd_savevm(Session *s, const char *path, GString *out)
+{
+    GError *error = NULL;
+    if (!snapshot_save(s->machine, s->reg, path, NULL, &error)) {
+        g_string_append_printf(out, "Error: %s\n", error->message);
+        g_error_free(error);
+    }
+}
+
+static void cmd_loadvm(Session *s, const char *path, GString *out)
+{
+    GError *error = NULL;
+    if (!snapshot_load(s->machine, s->reg, path, &error)) {
+        g_string_append_printf(out, "Error: %s\n", error->message);
+        g_error_free(error);
+    }
+}
+
+static void cmd_info(Session *s, char **argv, GString *out)
+{
+    if (argv[1] && !strcmp(argv[1], "status") && !argv[2]) {
+        g_string_append_printf(out, "VM status: %s (icount %" G_GUINT64_FORMAT ")\n",
+                               s->paused ? "paused" : "running", machine_icount(s->machine));
+    } else if (argv[1] && !strcmp(argv[1], "snapshot") && argv[2] && !argv[3]) {
+        GError *error = NULL;
+        char *json = snapshot_manifest(s->reg, argv[2], &error);
+        if (json) {
+            g_string_append_printf(out, "%s\n", json);
+            g_free(json);
+        } else {
+            g_string_append_printf(out, "Error: %s\n", error->message);
+            g_error_free(error);
+        }
+    } else {
+        g_string_append(out, "usage: info status | info snapshot FILE\n");
+    }
+}
+
+void session_command(Session *s, const char *line, GString *out)
+{
+    char **argv = NULL;
+    GError *error = NULL;
+    char *trimmed = g_strstrip(g_strdup(line));
+    if (!*trimmed) {
+        g_free(trimmed);
+        return;
+    }
+    if (!g_shell_parse_argv(trimmed, NULL, &argv, &error)) {
+        g_string_append_printf(out, "Error: %s\n", error->message);
+        g_error_free(error);
+        g_free(trimmed);
+        return;
+    }
+    const char *cmd = argv[0];
+    bool one_arg = argv[1] && !argv[2];
+    if (!strcmp(cmd, "help") || !strcmp(cmd, "?")) {
+        cmd_help(out);
+    } else if (!strcmp(cmd, "stop") && !argv[1]) {
+        s->paused = true;
+        machine_stop(s->machine);
+    } else if ((!strcmp(cmd, "cont") || !strcmp(cmd, "c")) && !argv[1]) {
+        s->paused = false;
+    } else if (!strcmp(cmd, "savevm") && one_arg) {
+        cmd_savevm(s, argv[1], out);
+    } else if (!strcmp(cmd, "loadvm") && one_arg) {
+        cmd_loadvm(s, argv[1], out);
+    } else if (!strcmp(cmd, "info")) {
+        cmd_info(s, argv, out);
+    } else if ((!strcmp(cmd, "quit") || !strcmp(cmd, "q")) && !argv[1]) {
+        s->quit = true;
+        machine_stop(s->machine);
+    } else {
+        g_string_append_printf(out, "unknown command or wrong arguments: '%s' (try help)\n",
+                               trimmed);
+    }
+    g_strfreev(argv);
+    g_free(trimmed);
+}
