@@ -146,11 +146,15 @@ static void host_begin(const SparcFpu *fpu)
     /* V8 4.4 table 4-3: RD 0 nearest, 1 toward zero, 2 toward +inf, 3 toward -inf. */
     static const int modes[4] = { FE_TONEAREST, FE_TOWARDZERO, FE_UPWARD, FE_DOWNWARD };
 
-    fesetround(modes[fpu->fsr >> FSR_RD_SHIFT]);
+    /* The host runs at round-to-nearest outside these brackets (host_end puts it
+     * back), so the common case needs no mode switch. */
+    if (fpu->fsr >> FSR_RD_SHIFT) {
+        fesetround(modes[fpu->fsr >> FSR_RD_SHIFT]);
+    }
     feclearexcept(FE_ALL_EXCEPT);
 }
 
-static unsigned host_end(void)
+static unsigned host_end(const SparcFpu *fpu)
 {
     int raised = fetestexcept(FE_ALL_EXCEPT);
     unsigned exc = 0;
@@ -172,7 +176,9 @@ static unsigned host_end(void)
     }
     /* The rest of the emulator expects the C default environment. */
     feclearexcept(FE_ALL_EXCEPT);
-    fesetround(FE_TONEAREST);
+    if (fpu->fsr >> FSR_RD_SHIFT) {
+        fesetround(FE_TONEAREST);
+    }
     return exc;
 }
 
@@ -228,7 +234,7 @@ static uint32_t f32_arith(SparcFpu *fpu, Arith op, uint32_t a, uint32_t b, unsig
         r = x / y;
         break;
     }
-    *exc |= host_end();
+    *exc |= host_end(fpu);
     uint32_t bits = f32_bits(r);
     return f32_is_nan(bits) ? F32_DEFAULT_NAN : bits;
 }
@@ -255,7 +261,7 @@ static uint64_t f64_arith(SparcFpu *fpu, Arith op, uint64_t a, uint64_t b, unsig
         r = x / y;
         break;
     }
-    *exc |= host_end();
+    *exc |= host_end(fpu);
     uint64_t bits = f64_bits(r);
     return f64_is_nan(bits) ? F64_DEFAULT_NAN : bits;
 }
@@ -269,7 +275,7 @@ static uint32_t f32_sqrt(SparcFpu *fpu, uint32_t a, unsigned *exc)
     volatile float r;
     host_begin(fpu);
     r = __builtin_sqrtf(x);
-    *exc |= host_end();
+    *exc |= host_end(fpu);
     uint32_t bits = f32_bits(r);
     return f32_is_nan(bits) ? F32_DEFAULT_NAN : bits;
 }
@@ -283,7 +289,7 @@ static uint64_t f64_sqrt(SparcFpu *fpu, uint64_t a, unsigned *exc)
     volatile double r;
     host_begin(fpu);
     r = __builtin_sqrt(x);
-    *exc |= host_end();
+    *exc |= host_end(fpu);
     uint64_t bits = f64_bits(r);
     return f64_is_nan(bits) ? F64_DEFAULT_NAN : bits;
 }
@@ -316,7 +322,7 @@ static uint32_t f64_to_f32(SparcFpu *fpu, uint64_t a, unsigned *exc)
     volatile float r;
     host_begin(fpu);
     r = (float)x;
-    *exc |= host_end();
+    *exc |= host_end(fpu);
     return f32_bits(r);
 }
 
@@ -326,7 +332,7 @@ static uint32_t int_to_f32(SparcFpu *fpu, uint32_t a, unsigned *exc)
     volatile float r;
     host_begin(fpu);
     r = (float)x;
-    *exc |= host_end();
+    *exc |= host_end(fpu);
     return f32_bits(r);
 }
 
