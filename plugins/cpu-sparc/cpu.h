@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The MB86904 (microSPARC II) integer unit state: one flat struct that the
+ * interpreter's handlers and a future code generator address the same way.
+ *
+ * Register file: r[0..31] is the *current* window in GDB order (g0-g7, o0-o7,
+ * l0-l7, i0-i7), so every register has a fixed offset. The other windows live in
+ * `windows`; a CWP change spills the current 24 windowed registers and fills the
+ * new ones (SPARC V8 manual 4.1, figure 4-2: window w's outs are window w-1's ins).
+ */
+#ifndef SPARC_CPU_H
+#define SPARC_CPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <tessera/cpu.h>
+#include <tessera/host.h>
+
+#include "fpu.h"
+#include "mmu.h"
+
+#define SPARC_NWINDOWS 8
+
+/* PSR fields (V8 4.2). */
+#define PSR_IMPLVER 0xff000000u
+#define PSR_ICC 0x00f00000u
+#define PSR_N 0x00800000u
+#define PSR_Z 0x00400000u
+#define PSR_V 0x00200000u
+#define PSR_C 0x00100000u
+#define PSR_EC 0x00002000u
+#define PSR_EF 0x00001000u
+#define PSR_PIL 0x00000f00u
+#define PSR_S 0x00000080u
+#define PSR_PS 0x00000040u
+#define PSR_ET 0x00000020u
+#define PSR_CWP 0x0000001fu
+/* What WRPSR may change: EC stays 0, there is no coprocessor. */
+#define PSR_WRITABLE (PSR_ICC | PSR_EF | PSR_PIL | PSR_S | PSR_PS | PSR_ET | PSR_CWP)
+#define SPARC_PSR_IMPLVER 0x04000000u
+
+/* Trap types (V8 table 7-1). */
+enum {
+    TT_INSN_ACCESS = 0x01,
+    TT_ILLEGAL = 0x02,
+    TT_PRIVILEGED = 0x03,
+    TT_FP_DISABLED = 0x04,
+    TT_WIN_OVERFLOW = 0x05,
+    TT_WIN_UNDERFLOW = 0x06,
+    TT_UNALIGNED = 0x07,
+    TT_FP_EXCEPTION = 0x08,
+    TT_DATA_ACCESS = 0x09,
+    TT_TAG_OVERFLOW = 0x0a,
+    TT_INTERRUPT = 0x10,
+    TT_INSN_ERROR = 0x21,
+    TT_CP_DISABLED = 0x24,
+    TT_DATA_ERROR = 0x29,
+    TT_DIV_ZERO = 0x2a,
+    TT_TICC = 0x80,
+};
+
+/* The CPU's own translation cache: one direct-mapped table per (mode, access).
+ * A hit gives the host address as va + addend; `code` is the decoded page for
+ * fetch entries. Tags are page-aligned VAs; SPARC_TLB_INVALID never matches. */
+#define SPARC_FAST_TLB_BITS 8
+#define SPARC_FAST_TLB_SIZE (1u << SPARC_FAST_TLB_BITS)
+#define SPARC_TLB_INVALID 1u
+
+struct SparcCodePage;
+
+typedef struct SparcFastTlb {
+    uint32_t tag;
+    uint32_t pad;
+    uintptr_t addend;
+    struct SparcCodePage *code; /* fetch entries only */
+} SparcFastTlb;
+
+/* Physical ranges proven to be RAM (a store through the bus changed the bytes
+ * mem_ptr shows), so stores may go through the host pointer directly. mem_ptr
+ * alone cannot tell RAM from ROM. */
+#define SPARC_RAM_RANGES 16
+
+typedef struct SparcRamRange {
+    uint64_t start, end;
+} SparcRamRange;
+
+typedef struct SparcCodeCache SparcCodeCache;
+
+typedef struct SparcCpu {
+    /* Guest-visible state, migrated (state.c). */
+    uint32_t r[34];     /* current window; r[32] is the sink for writes to %g0 */
+    uint32_t windows[SPARC_NWINDOWS][16]; /* per window: locals 0-7, ins 8-15 */
+    uint32_t pc, npc;
+    uint32_t y;
+    uint32_t psr;       /* whole PSR, CWP included */
+    uint32_t wim;
+    uint32_t tbr;
+    uint32_t irl;       /* interrupt request level on the pins */
+    uint8_t error_mode; /* a trap happened with ET=0 (V8 7.3.1) */
+    SparcFpu fpu;
+    SparcMmu mmu;
+
+    /* Host-side state, rebuilt after load (listed as unmigrated). */
+    const TesseraHost *host;
+    TesseraRunState *rs;
+    SparcPhys phys;           /* table walks through the host bus */
+    uint32_t loop_break;      /* leave the inner loop after this instruction */
+    uint32_t tlb_epoch;       /* mmu.epoch the fast TLB was filled under */
+    SparcCodeCache *code;     /* decoded pages, keyed by physical page */
+    uint32_t n_ram;
+    SparcRamRange ram[SPARC_RAM_RANGES];
+    SparcFastTlb tlb[2][3][SPARC_FAST_TLB_SIZE]; /* [supervisor][SparcAccess][index] */
+} SparcCpu;
+
+static inline bool cpu_super(const SparcCpu *cpu)
+{
+    return (cpu->psr & PSR_S) != 0;
+}
+
+/* traps.c */
+void trap_raise(SparcCpu *cpu, unsigned tt);
+bool trap_interrupt_pending(const SparcCpu *cpu);
+void trap_take_interrupt(SparcCpu *cpu);
+void window_set_cwp(SparcCpu *cpu, unsigned cwp);
+void window_spill(SparcCpu *cpu);
+void window_fill(SparcCpu *cpu);
+void psr_write(SparcCpu *cpu, uint32_t value);
+
+/* run.c: TesseraCpuClass.run */
+TesseraCpuExit sparc_run(void *cpu, TesseraRunState *rs);
+
+/* state.c */
+extern const TesseraStateSchema sparc_state_schema;
+
+#endif /* SPARC_CPU_H */
