@@ -133,6 +133,40 @@ Test(chardev, unix_server_does_not_block_without_a_client)
     chardev_close(chr);
 }
 
+Test(chardev, unix_server_with_wait_returns_once_a_client_is_connected)
+{
+    g_autofree char *path = g_build_filename(tmpdir, "ttyw", NULL);
+    g_autofree char *server_spec = g_strdup_printf("unix:%s,server,wait", path);
+    g_autofree char *client_spec = g_strdup_printf("unix:%s", path);
+
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        /* The terminal user shows up late and expects the banner written the
+         * moment the server came up. */
+        Chardev *client = NULL;
+        for (int i = 0; i < 200 && !client; i++) {
+            g_usleep(20000);
+            client = chardev_open(client_spec, NULL);
+        }
+        if (!client)
+            _exit(2);
+        Sink sink = { .room = 16 };
+        chardev_set_receiver(client, sink_can_read, sink_read, &sink);
+        for (int i = 0; i < 200 && sink.len < 6; i++)
+            chardev_poll(client, 10);
+        _exit(sink.len == 6 && !memcmp(sink.data, "banner", 6) ? 0 : 1);
+    }
+    Chardev *server = chardev_open(server_spec, NULL);
+    cr_assert_not_null(server);
+    /* Without wait this would be dropped: nobody has connected yet. */
+    cr_assert_eq(chardev_write(server, "banner", 6), 6);
+    int status;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "client saw status %d", status);
+    chardev_close(server);
+}
+
 Test(chardev, receiver_gets_only_what_it_can_take_and_the_rest_waits)
 {
     g_autofree char *path = g_build_filename(tmpdir, "ttyc", NULL);
