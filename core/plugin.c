@@ -1,1 +1,694 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * Plugin discovery, validation and lookup.
+ *
+ * A plugin file is checked in three stages, and refused with one line at the first
+ * problem: its permissions (before it is opened), the dynamic link (no lazy binding,
+ * so an unresolved symbol fails here and not mid-run), and the const data it exports
+ * (descriptor, class, state schema). Reading that data runs no plugin code, so a
+ * refused plugin never had a function called. docs/plugin-abi.md is the user side.
+ */
+#include "plugin.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+
+#define PLUGIN_ERROR (g_quark_from_static_string("tessera-plugin-error"))
+
+/* Nested STRUCT layouts deeper than this are taken for a cycle. */
+#define LAYOUT_MAX_DEPTH 16
+/* How deep registry_scan descends below a search directory. */
+#define SCAN_MAX_DEPTH 8
+
+/* The smallest class a v1.0 plugin can have: everything up to the last v1.0 member.
+ * Later minors append members, so these stay fixed when the structs grow. */
+#define SIZE_UPTO(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
+#define CPU_CLASS_V1_0_SIZE SIZE_UPTO(TesseraCpuClass, finalize)
+#define DEVICE_CLASS_V1_0_SIZE SIZE_UPTO(TesseraDeviceClass, finalize)
+#define MIGRATION_CLASS_V1_0_SIZE SIZE_UPTO(TesseraMigrationClass, manifest)
+#define SCHEMA_V1_0_SIZE SIZE_UPTO(TesseraStateSchema, post_load)
+
+const char *plugin_kind_name(uint32_t kind)
+{
+    switch (kind) {
+    case TESSERA_PLUGIN_CPU:
+        return "cpu";
+    case TESSERA_PLUGIN_DEVICE:
+        return "device";
+    case TESSERA_PLUGIN_MIGRATION:
+        return "migration";
+    default:
+        return "unknown";
+    }
+}
+
+static void plugin_free(gpointer data)
+{
+    Plugin *p = data;
+
+    if (p->module)
+        g_module_close(p->module);
+    g_free(p->path);
+    g_free(p);
+}
+
+static void refusal_free(gpointer data)
+{
+    PluginRefusal *r = data;
+
+    g_free(r->path);
+    g_free(r->reason);
+    g_free(r);
+}
+
+PluginRegistry *registry_new(void)
+{
+    PluginRegistry *reg = g_new0(PluginRegistry, 1);
+
+    reg->plugins = g_ptr_array_new_with_free_func(plugin_free);
+    reg->refused = g_ptr_array_new_with_free_func(refusal_free);
+    reg->dirs = g_ptr_array_new_with_free_func(g_free);
+    return reg;
+}
+
+void registry_free(PluginRegistry *reg)
+{
+    if (!reg)
+        return;
+    g_ptr_array_free(reg->plugins, TRUE);
+    g_ptr_array_free(reg->refused, TRUE);
+    g_ptr_array_free(reg->dirs, TRUE);
+    g_free(reg);
+}
+
+/* ---- search path ---- */
+
+void registry_add_dir(PluginRegistry *reg, const char *dir)
+{
+    if (!dir || !*dir)
+        return;
+    for (guint i = 0; i < reg->dirs->len; i++)
+        if (strcmp(reg->dirs->pdata[i], dir) == 0)
+            return;
+    g_ptr_array_add(reg->dirs, g_strdup(dir));
+}
+
+/* Running from the build tree: the executable lies under TESSERA_BUILD_ROOT. */
+static bool registry_uninstalled(void)
+{
+    char *exe = realpath("/proc/self/exe", NULL);
+    char *root = realpath(TESSERA_BUILD_ROOT, NULL);
+    bool under = false;
+
+    if (exe && root) {
+        size_t n = strlen(root);
+        under = strncmp(exe, root, n) == 0 && (exe[n] == '/' || root[n - 1] == '/');
+    }
+    free(exe);
+    free(root);
+    return under;
+}
+
+void registry_add_default_dirs(PluginRegistry *reg, char **extra_dirs)
+{
+    for (char **d = extra_dirs; d && *d; d++)
+        registry_add_dir(reg, *d);
+
+    const char *env = g_getenv("TESSERA_PLUGIN_PATH");
+    if (env) {
+        char **parts = g_strsplit(env, ":", -1);
+        for (char **d = parts; *d; d++)
+            registry_add_dir(reg, *d);
+        g_strfreev(parts);
+    }
+
+    if (registry_uninstalled()) {
+        char *tree = g_build_filename(TESSERA_BUILD_ROOT, "plugins", NULL);
+        registry_add_dir(reg, tree);
+        g_free(tree);
+    }
+    registry_add_dir(reg, TESSERA_PLUGINDIR);
+}
+
+/* ---- refusal ---- */
+
+__attribute__((format(printf, 3, 4))) static void
+registry_refuse(PluginRegistry *reg, const char *path, const char *fmt, ...)
+{
+    PluginRefusal *r = g_new0(PluginRefusal, 1);
+    va_list ap;
+
+    va_start(ap, fmt);
+    r->path = g_strdup(path);
+    r->reason = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    /* One line, whatever the plugin's strings or dlerror() contained. */
+    g_strdelimit(r->reason, "\r\n", ' ');
+    g_ptr_array_add(reg->refused, r);
+}
+
+/* ---- validation of the plugin's const data ---- */
+
+/* Checks write a one-line reason into `why` and return false. */
+typedef struct Why {
+    char text[512];
+} Why;
+
+__attribute__((format(printf, 2, 3))) static bool why_set(Why *why, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    g_vsnprintf(why->text, sizeof(why->text), fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+static bool check_permissions(const char *path, Why *why)
+{
+    struct stat st;
+    char *dir = g_path_get_dirname(path);
+    bool ok = true;
+
+    /* Anyone who can write the file or add files beside it can run code as us. */
+    if (stat(path, &st) != 0) {
+        ok = why_set(why, "cannot stat: %s", g_strerror(errno));
+    } else if (!S_ISREG(st.st_mode)) {
+        ok = why_set(why, "not a regular file");
+    } else if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+        ok = why_set(why, "file is writable by group or others (mode %04o)",
+                     (unsigned)(st.st_mode & 07777));
+    } else if (stat(dir, &st) != 0) {
+        ok = why_set(why, "cannot stat directory %s: %s", dir, g_strerror(errno));
+    } else if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+        ok = why_set(why, "directory %s is writable by group or others (mode %04o)", dir,
+                     (unsigned)(st.st_mode & 07777));
+    }
+    g_free(dir);
+    return ok;
+}
+
+static bool check_text(const char *field, const char *value, Why *why)
+{
+    if (!value || !*value)
+        return why_set(why, "descriptor field '%s' is missing or empty", field);
+    return true;
+}
+
+static bool check_descriptor(const TesseraPluginDescriptor *d, SemVer *version, Why *why)
+{
+    /* Only the two ABI words are known to sit where we read them; check them first. */
+    if (d->abi_major != TESSERA_ABI_MAJOR)
+        return why_set(why, "built for ABI %u.%u, host ABI is %u.%u: major version differs",
+                       d->abi_major, d->abi_minor, TESSERA_ABI_MAJOR, TESSERA_ABI_MINOR);
+    if (d->abi_minor > TESSERA_ABI_MINOR)
+        return why_set(why, "built for ABI %u.%u, host ABI is %u.%u: plugin needs a newer host",
+                       d->abi_major, d->abi_minor, TESSERA_ABI_MAJOR, TESSERA_ABI_MINOR);
+
+    if (!check_text("name", d->name, why))
+        return false;
+    if (d->name[0] == '-')
+        return why_set(why, "name \"%s\" starts with '-'", d->name);
+    for (const char *c = d->name; *c; c++) {
+        bool ok = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-';
+        if (!ok)
+            return why_set(why, "name \"%s\" has character '%c' (allowed: a-z 0-9 -)", d->name,
+                           *c);
+    }
+    if (!check_text("version", d->version, why))
+        return false;
+    if (!semver_parse(d->version, version))
+        return why_set(why, "version \"%s\" is not a semantic version (MAJOR.MINOR.PATCH)",
+                       d->version);
+    if (!check_text("license", d->license, why) ||
+        !check_text("description", d->description, why))
+        return false;
+    if (strchr(d->description, '\n'))
+        return why_set(why, "description is more than one line");
+    if (d->kind != TESSERA_PLUGIN_CPU && d->kind != TESSERA_PLUGIN_DEVICE &&
+        d->kind != TESSERA_PLUGIN_MIGRATION)
+        return why_set(why, "unknown kind %u", d->kind);
+    if (!d->iface)
+        return why_set(why, "descriptor field 'iface' is missing");
+    return true;
+}
+
+/* Bytes one element of a field occupies; 0 for an unknown type. */
+static uint64_t field_elem_size(const TesseraField *f)
+{
+    switch (f->type) {
+    case TESSERA_FIELD_U8:
+    case TESSERA_FIELD_I8:
+    case TESSERA_FIELD_BOOL:
+    case TESSERA_FIELD_BYTES:
+        return 1;
+    case TESSERA_FIELD_U16:
+    case TESSERA_FIELD_I16:
+        return 2;
+    case TESSERA_FIELD_U32:
+    case TESSERA_FIELD_I32:
+        return 4;
+    case TESSERA_FIELD_U64:
+    case TESSERA_FIELD_I64:
+        return 8;
+    case TESSERA_FIELD_STRUCT:
+        return f->layout ? f->layout->size : 0;
+    default:
+        return 0;
+    }
+}
+
+static bool check_layout(const TesseraStateSchema *s, const TesseraStateLayout *l,
+                         const char *where, int depth, Why *why)
+{
+    if (depth > LAYOUT_MAX_DEPTH)
+        return why_set(why, "state schema \"%s\": %s: layouts nest deeper than %d", s->name,
+                       where, LAYOUT_MAX_DEPTH);
+    if (l->size == 0)
+        return why_set(why, "state schema \"%s\": %s: layout size is 0", s->name, where);
+    if (!l->fields || l->n_fields == 0)
+        return why_set(why, "state schema \"%s\": %s: layout has no fields", s->name, where);
+
+    for (uint32_t i = 0; i < l->n_fields; i++) {
+        const TesseraField *f = &l->fields[i];
+        if (!f->name || !*f->name)
+            return why_set(why, "state schema \"%s\": %s: field %u has no name", s->name, where,
+                           i);
+        for (uint32_t j = 0; j < i; j++)
+            if (l->fields[j].name && strcmp(l->fields[j].name, f->name) == 0)
+                return why_set(why, "state schema \"%s\": %s: field \"%s\" appears twice",
+                               s->name, where, f->name);
+        if (f->type < TESSERA_FIELD_U8 || f->type > TESSERA_FIELD_STRUCT)
+            return why_set(why, "state schema \"%s\": field \"%s\": unknown type %u", s->name,
+                           f->name, f->type);
+        if (f->type == TESSERA_FIELD_STRUCT && !f->layout)
+            return why_set(why, "state schema \"%s\": field \"%s\": STRUCT field has no layout",
+                           s->name, f->name);
+        if (f->count == 0)
+            return why_set(why, "state schema \"%s\": field \"%s\": count is 0", s->name,
+                           f->name);
+        if (f->since < 1 || f->since > s->version)
+            return why_set(why, "state schema \"%s\": field \"%s\": since %u is outside [1, %u]",
+                           s->name, f->name, f->since, s->version);
+        uint64_t end = (uint64_t)f->offset + field_elem_size(f) * f->count;
+        if (end > l->size)
+            return why_set(why,
+                           "state schema \"%s\": field \"%s\": offset %u + %" G_GUINT64_FORMAT
+                           " bytes exceeds layout size %u",
+                           s->name, f->name, f->offset, end - f->offset, l->size);
+        if (f->type == TESSERA_FIELD_STRUCT &&
+            !check_layout(s, f->layout, f->name, depth + 1, why))
+            return false;
+    }
+    return true;
+}
+
+static bool check_schema(const TesseraStateSchema *s, uint32_t instance_size, Why *why)
+{
+    if (s->size < SCHEMA_V1_0_SIZE)
+        return why_set(why, "state schema size %u is smaller than the ABI 1.0 struct (%zu)",
+                       s->size, (size_t)SCHEMA_V1_0_SIZE);
+    if (!s->name || !*s->name)
+        return why_set(why, "state schema has no name");
+    if (s->version < 1)
+        return why_set(why, "state schema \"%s\": version is 0", s->name);
+    if (s->load_min < 1 || s->load_min > s->version)
+        return why_set(why, "state schema \"%s\": load_min %u is outside [1, version %u]",
+                       s->name, s->load_min, s->version);
+    if (s->save_min < 1 || s->save_min > s->version)
+        return why_set(why, "state schema \"%s\": save_min %u is outside [1, version %u]",
+                       s->name, s->save_min, s->version);
+    if (!s->layout)
+        return why_set(why, "state schema \"%s\": no layout", s->name);
+    /* Offsets are relative to the instance the host allocates. */
+    if (s->layout->size > instance_size)
+        return why_set(why, "state schema \"%s\": layout size %u exceeds instance_size %u",
+                       s->name, s->layout->size, instance_size);
+    if (!check_layout(s, s->layout, "top level", 0, why))
+        return false;
+
+    if (s->n_converters && !s->converters)
+        return why_set(why, "state schema \"%s\": n_converters is %u but converters is NULL",
+                       s->name, s->n_converters);
+    for (uint32_t i = 0; i < s->n_converters; i++) {
+        const TesseraConverter *c = &s->converters[i];
+        bool adjacent = c->from + 1 == c->to || c->to + 1 == c->from;
+        if (!adjacent || c->from < 1 || c->to < 1 || c->from > s->version ||
+            c->to > s->version)
+            return why_set(why,
+                           "state schema \"%s\": converter %u->%u is not between adjacent "
+                           "versions in [1, %u]",
+                           s->name, c->from, c->to, s->version);
+        if (!c->convert)
+            return why_set(why, "state schema \"%s\": converter %u->%u has no function",
+                           s->name, c->from, c->to);
+    }
+    return true;
+}
+
+/* What cpu and device classes share: the instance and the state-or-blocker rule. */
+static bool check_instance_class(const char *kind, uint32_t instance_size,
+                                 const TesseraStateSchema *state, const char *blocker, Why *why)
+{
+    if (instance_size == 0)
+        return why_set(why, "%s class: instance_size is 0", kind);
+    if (blocker && !*blocker)
+        return why_set(why, "%s class: migration_blocker is empty (give a reason)", kind);
+    if (state && blocker)
+        return why_set(why, "%s class has both a state schema and a migration blocker", kind);
+    if (!state && !blocker)
+        return why_set(why, "%s class has neither a state schema nor a migration blocker", kind);
+    return !state || check_schema(state, instance_size, why);
+}
+
+static bool check_class(Plugin *p, Why *why)
+{
+    const void *iface = p->desc->iface;
+    /* Every class begins with its size: read it before anything beyond it. */
+    uint32_t size = *(const uint32_t *)iface;
+
+    switch (p->desc->kind) {
+    case TESSERA_PLUGIN_CPU: {
+        const TesseraCpuClass *c = iface;
+        if (size < CPU_CLASS_V1_0_SIZE)
+            return why_set(why, "cpu class size %u is smaller than the ABI 1.0 struct (%zu)",
+                           size, (size_t)CPU_CLASS_V1_0_SIZE);
+        if (!c->init || !c->reset || !c->run)
+            return why_set(why, "cpu class lacks init, reset or run");
+        if (!check_instance_class("cpu", c->instance_size, c->state, c->migration_blocker, why))
+            return false;
+        p->schema = c->state;
+        p->blocker = c->migration_blocker;
+        return true;
+    }
+    case TESSERA_PLUGIN_DEVICE: {
+        const TesseraDeviceClass *c = iface;
+        if (size < DEVICE_CLASS_V1_0_SIZE)
+            return why_set(why, "device class size %u is smaller than the ABI 1.0 struct (%zu)",
+                           size, (size_t)DEVICE_CLASS_V1_0_SIZE);
+        if (!c->init || !c->reset)
+            return why_set(why, "device class lacks init or reset");
+        if (!check_instance_class("device", c->instance_size, c->state, c->migration_blocker,
+                                  why))
+            return false;
+        p->schema = c->state;
+        p->blocker = c->migration_blocker;
+        return true;
+    }
+    default: {
+        const TesseraMigrationClass *c = iface;
+        if (size < MIGRATION_CLASS_V1_0_SIZE)
+            return why_set(why,
+                           "migration class size %u is smaller than the ABI 1.0 struct (%zu)",
+                           size, (size_t)MIGRATION_CLASS_V1_0_SIZE);
+        if (!c->format || !*c->format)
+            return why_set(why, "migration class has no format name");
+        if (!c->save || !c->load || !c->manifest)
+            return why_set(why, "migration class lacks save, load or manifest");
+        return true;
+    }
+    }
+}
+
+/* ---- loading ---- */
+
+static const Plugin *registry_find_path(const PluginRegistry *reg, const char *path)
+{
+    for (guint i = 0; i < reg->plugins->len; i++) {
+        const Plugin *p = reg->plugins->pdata[i];
+        if (strcmp(p->path, path) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+static bool registry_was_refused(const PluginRegistry *reg, const char *path)
+{
+    for (guint i = 0; i < reg->refused->len; i++) {
+        const PluginRefusal *r = reg->refused->pdata[i];
+        if (strcmp(r->path, path) == 0)
+            return true;
+    }
+    return false;
+}
+
+static const Plugin *registry_find_exact(const PluginRegistry *reg, const char *name,
+                                         const SemVer *v)
+{
+    for (guint i = 0; i < reg->plugins->len; i++) {
+        const Plugin *p = reg->plugins->pdata[i];
+        if (strcmp(p->desc->name, name) == 0 && semver_compare(&p->version, v) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+const Plugin *registry_load_file(PluginRegistry *reg, const char *path)
+{
+    Why why = { "" };
+    char *real = realpath(path, NULL);
+    const char *key = real ? real : path;
+
+    /* The same file reached twice through the search path is one plugin (or one
+     * refusal). */
+    const Plugin *known = registry_find_path(reg, key);
+    if (known || registry_was_refused(reg, key)) {
+        free(real);
+        return known;
+    }
+
+    if (!check_permissions(key, &why)) {
+        registry_refuse(reg, key, "%s", why.text);
+        free(real);
+        return NULL;
+    }
+
+    /* BIND_LOCAL: plugins never see each other's symbols. No BIND_LAZY: every symbol
+     * resolves now, so a missing one is a refusal and not a crash later. */
+    GModule *module = g_module_open(key, G_MODULE_BIND_LOCAL);
+    if (!module) {
+        registry_refuse(reg, key, "cannot load: %s", g_module_error());
+        free(real);
+        return NULL;
+    }
+
+    gpointer sym = NULL;
+    if (!g_module_symbol(module, TESSERA_PLUGIN_SYMBOL, &sym) || !sym) {
+        registry_refuse(reg, key, "no '%s' descriptor symbol (not a Tessera plugin?)",
+                        TESSERA_PLUGIN_SYMBOL);
+        g_module_close(module);
+        free(real);
+        return NULL;
+    }
+
+    Plugin *p = g_new0(Plugin, 1);
+    p->path = g_strdup(key);
+    p->module = module;
+    p->desc = sym;
+    free(real);
+
+    const Plugin *first = NULL;
+    bool ok = check_descriptor(p->desc, &p->version, &why) && check_class(p, &why);
+    if (ok) {
+        first = registry_find_exact(reg, p->desc->name, &p->version);
+        if (first)
+            ok = why_set(&why, "duplicate of %s %s already loaded from %s", first->desc->name,
+                         first->desc->version, first->path);
+    }
+    if (!ok) {
+        registry_refuse(reg, p->path, "%s", why.text);
+        plugin_free(p);
+        return NULL;
+    }
+    g_ptr_array_add(reg->plugins, p);
+    return p;
+}
+
+static gint compare_paths(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every *.so under dir; real subdirectories are followed, symlinked ones are not
+ * (no loops). Sorted, so discovery order does not depend on the file system. */
+static void collect_plugin_files(const char *dir, GPtrArray *out, int depth)
+{
+    GDir *d = g_dir_open(dir, 0, NULL);
+    const char *entry;
+
+    if (!d)
+        return;
+    while ((entry = g_dir_read_name(d))) {
+        char *path = g_build_filename(dir, entry, NULL);
+        struct stat st;
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            if (depth < SCAN_MAX_DEPTH)
+                collect_plugin_files(path, out, depth + 1);
+            g_free(path);
+        } else if (g_str_has_suffix(entry, ".so")) {
+            g_ptr_array_add(out, path);
+        } else {
+            g_free(path);
+        }
+    }
+    g_dir_close(d);
+}
+
+void registry_scan(PluginRegistry *reg)
+{
+    for (guint i = 0; i < reg->dirs->len; i++) {
+        GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
+        collect_plugin_files(reg->dirs->pdata[i], files, 0);
+        g_ptr_array_sort(files, compare_paths);
+        for (guint j = 0; j < files->len; j++)
+            registry_load_file(reg, files->pdata[j]);
+        g_ptr_array_free(files, TRUE);
+    }
+}
+
+/* ---- lookup ---- */
+
+const Plugin *registry_find(const PluginRegistry *reg, const char *name, const char *constraint,
+                            TesseraPluginKind kind, GError **error)
+{
+    const Plugin *best = NULL;
+    GString *present = g_string_new(NULL);
+    const char *other_kind = NULL;
+
+    for (guint i = 0; i < reg->plugins->len; i++) {
+        const Plugin *p = reg->plugins->pdata[i];
+        bool matches = false;
+        GError *local = NULL;
+
+        if (strcmp(p->desc->name, name) != 0)
+            continue;
+        if (kind && p->desc->kind != (uint32_t)kind) {
+            other_kind = plugin_kind_name(p->desc->kind);
+            continue;
+        }
+        g_string_append_printf(present, "%s%s", present->len ? ", " : "", p->desc->version);
+        if (!semver_match(&p->version, constraint, &matches, &local)) {
+            g_set_error(error, PLUGIN_ERROR, 1, "plugin \"%s\": %s", name, local->message);
+            g_error_free(local);
+            g_string_free(present, TRUE);
+            return NULL;
+        }
+        if (matches && (!best || semver_compare(&p->version, &best->version) > 0))
+            best = p;
+    }
+
+    if (!best) {
+        const char *want = constraint && *constraint ? constraint : "*";
+        if (present->len)
+            g_set_error(error, PLUGIN_ERROR, 1,
+                        "plugin \"%s\": no version satisfies \"%s\" (present: %s)", name, want,
+                        present->str);
+        else if (other_kind)
+            g_set_error(error, PLUGIN_ERROR, 1, "plugin \"%s\" is a %s plugin, not a %s plugin",
+                        name, other_kind, plugin_kind_name(kind));
+        else
+            g_set_error(error, PLUGIN_ERROR, 1,
+                        "plugin \"%s\" not found (%u loaded, %u refused; "
+                        "`tessera --list-plugins` shows them)",
+                        name, reg->plugins->len, reg->refused->len);
+    }
+    g_string_free(present, TRUE);
+    return best;
+}
+
+/* ---- listing ---- */
+
+/* The versions a schema can load (or save) once converter chains are counted:
+ * upgrade converters n -> n+1 reach below load_min, downgrades n+1 -> n below save_min. */
+static uint32_t schema_reach(const TesseraStateSchema *s, uint32_t min, bool upgrade)
+{
+    bool extended = true;
+
+    while (extended && min > 1) {
+        extended = false;
+        for (uint32_t i = 0; i < s->n_converters; i++) {
+            const TesseraConverter *c = &s->converters[i];
+            uint32_t from = upgrade ? min - 1 : min, to = upgrade ? min : min - 1;
+            if (c->from == from && c->to == to) {
+                min--;
+                extended = true;
+                break;
+            }
+        }
+    }
+    return min;
+}
+
+static char *plugin_state_text(const Plugin *p)
+{
+    if (p->schema)
+        return g_strdup_printf("load v%u-v%u save v%u-v%u", schema_reach(p->schema,
+                               p->schema->load_min, true), p->schema->version,
+                               schema_reach(p->schema, p->schema->save_min, false),
+                               p->schema->version);
+    if (p->blocker)
+        return g_strdup_printf("blocked: %s", p->blocker);
+    return g_strdup("-");
+}
+
+static gint compare_plugins(gconstpointer a, gconstpointer b)
+{
+    const Plugin *pa = *(const Plugin *const *)a, *pb = *(const Plugin *const *)b;
+    int c = strcmp(pa->desc->name, pb->desc->name);
+
+    return c ? c : semver_compare(&pa->version, &pb->version);
+}
+
+void registry_print(const PluginRegistry *reg, FILE *out)
+{
+    GPtrArray *rows = g_ptr_array_new();
+    int w_name = 4, w_version = 7, w_kind = 4, w_state = 5;
+
+    for (guint i = 0; i < reg->plugins->len; i++)
+        g_ptr_array_add(rows, reg->plugins->pdata[i]);
+    g_ptr_array_sort(rows, compare_plugins);
+
+    char **states = g_new0(char *, rows->len + 1);
+    for (guint i = 0; i < rows->len; i++) {
+        const Plugin *p = rows->pdata[i];
+        states[i] = plugin_state_text(p);
+        w_name = MAX(w_name, (int)strlen(p->desc->name));
+        w_version = MAX(w_version, (int)strlen(p->desc->version));
+        w_kind = MAX(w_kind, (int)strlen(plugin_kind_name(p->desc->kind)));
+        w_state = MAX(w_state, (int)strlen(states[i]));
+    }
+
+    if (rows->len == 0) {
+        fprintf(out, "No plugins found.\n");
+    } else {
+        fprintf(out, "%-*s  %-*s  %-*s  %-*s  %s\n", w_name, "NAME", w_version, "VERSION",
+                w_kind, "KIND", w_state, "STATE", "PATH");
+        for (guint i = 0; i < rows->len; i++) {
+            const Plugin *p = rows->pdata[i];
+            fprintf(out, "%-*s  %-*s  %-*s  %-*s  %s\n", w_name, p->desc->name, w_version,
+                    p->desc->version, w_kind, plugin_kind_name(p->desc->kind), w_state,
+                    states[i], p->path);
+        }
+    }
+    g_strfreev(states);
+    g_ptr_array_free(rows, TRUE);
+
+    if (reg->refused->len) {
+        fprintf(out, "\nRefused:\n");
+        for (guint i = 0; i < reg->refused->len; i++) {
+            const PluginRefusal *r = reg->refused->pdata[i];
+            fprintf(out, "  %s: %s\n", r->path, r->reason);
+        }
+    }
+
+    fprintf(out, "\nSearch path:\n");
+    for (guint i = 0; i < reg->dirs->len; i++)
+        fprintf(out, "  %s\n", (const char *)reg->dirs->pdata[i]);
+}
