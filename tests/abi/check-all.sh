@@ -40,21 +40,39 @@ for so in $plugins; do
     name=$(printf '%s\n' "$dump" | awk '$1 == "plugin" { print $2; exit }')
     version=$(printf '%s\n' "$dump" | sed -n 's/^schema .*, version \([0-9]*\),.*/\1/p' | head -n 1)
     if [ -z "$version" ]; then
-        echo "$name: no state schema (blocked or migration plugin): no golden dump needed"
+        latest=
+        latest_version=0
+        for g in "$golden/$name"-[0-9]*.json; do
+            [ -f "$g" ] || continue
+            v=${g##*/$name-}
+            v=${v%.json}
+            case $v in *[!0-9]*) continue ;; esac
+            if [ "$v" -gt "$latest_version" ]; then
+                latest_version=$v
+                latest=$g
+            fi
+        done
+        if [ -n "$latest" ]; then
+            # It had a schema once: dropping it strands every saved snapshot.
+            "$tool" diff "$latest" "$so" ||
+                fail "$name: has golden dumps but no state schema any more"
+        else
+            echo "$name: no state schema (blocked or migration plugin): no golden dump needed"
+        fi
         continue
     fi
     file="$golden/$name-$version.json"
     if [ ! -f "$file" ]; then
         fail "$name: no golden dump tests/abi/golden/$name-$version.json for state version $version." \
-             "Create it with \`$update_hint\` (or tests/abi/update-golden.sh $tool $build $golden)," \
-             "review it and commit it; see docs/state-evolution.md"
+             "Create it with \`$update_hint\` (after building), review it and commit it;" \
+             "see docs/state-evolution.md"
         continue
     fi
     if ! "$tool" diff --strict "$file" "$so"; then
         fail "$name: state version $version differs from tests/abi/golden/$name-$version.json." \
              "A shipped state version must not change: bump the version (docs/state-evolution.md)." \
-             "If the change is wire-compatible (only offsets moved), or version $version never" \
-             "shipped, regenerate with \`$update_hint\`"
+             "If only offsets moved, regenerate with \`$update_hint\`; if version $version never" \
+             "shipped, delete that golden and regenerate"
         continue
     fi
     for old in "$golden/$name"-[0-9]*.json; do
