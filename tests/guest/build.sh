@@ -17,6 +17,7 @@ if [ $# -eq 0 ]; then
 	set -- $(for f in "$@"; do echo "$here/$f"; done)
 fi
 for src in "$@"; do
+	[ -f "$src" ] || src=$here/$src
 	name=$(basename "$src"); name=${name%.*}
 	$CC $CFLAGS $LDFLAGS -o "$out/$name.elf" "$here/crt0.S" "$here/lib.c" "$src"
 	$OBJCOPY -O binary "$out/$name.elf" "$out/$name.bin"

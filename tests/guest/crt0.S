@@ -261,6 +261,10 @@ trap_entry:
 	ldd	[%sp + 48], %i4
 	ldd	[%sp + 56], %i6
 	save
-2:	jmp	%l1
+2:	wr	%l0, %psr		/* icc again: the andcc above changed it */
+	nop
+	nop
+	nop
+	jmp	%l1
 	 rett	%l2
 	NOTE_GNU_STACK
