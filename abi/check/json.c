@@ -103,7 +103,7 @@ char *ta_plugin_to_json(const TaPlugin *p)
 }
 
 /* Reading: every missing or mistyped key is an error naming the JSON path. */
-typedef struct JsonReader_ {
+typedef struct DumpReader {
     const char *path;
     GError *error;
 } Reader;
