@@ -63,6 +63,7 @@ _start:
 	ba	1b
 	 add	%g2, 8, %g2
 2:	set	_bss_end, %g3
+	mov	0, %g1			/* std %g0 stores the pair %g0,%g1 */
 3:	cmp	%g2, %g3
 	bgeu	4f
 	 nop
