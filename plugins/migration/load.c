@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Loading a .tsnap file into a machine view, transactionally:
+ *   1. open: structure and every checksum;
+ *   2. match: instances by name and plugin, schemas, versions, memory regions;
+ *   3. stage: convert each record and apply it to a copy of the instance memory,
+ *      decode every memory region into a fresh buffer;
+ *   4. commit: swap the field bytes and memory contents in (the staging copies then
+ *      hold the old state), restore icount, run post_load hooks;
+ *   5. a failing post_load swaps everything back and re-runs the hooks.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "format.h"
+#include "layout.h"
+#include "negotiate.h"
+#include "snapshot.h"
+
+typedef struct Staged {
+    const TesseraInstanceInfo *inst;
+    const TsnapDevice *dev;
+    uint32_t via;     /* version the record is converted to before applying */
+    uint8_t *copy;    /* staged instance memory, then the old one after commit */
+} Staged;
+
+typedef struct StagedMem {
+    const TesseraMemoryInfo *region;
+    const TsnapMemory *mem;
+    uint8_t *buf;
+} StagedMem;
+
+typedef struct Load {
+    const char *path;
+    const TesseraMachineView *m;
+    TsnapFile *f;
+    Staged *dev;
+    StagedMem *mem;
+} Load;
+
+static int match_instance(Load *l, uint32_t i, char *err, size_t errlen)
+{
+    const TesseraInstanceInfo *inst = &l->m->instances[i];
+    const TsnapDevice *d = tsnap_find_device(l->f, inst->name);
+    const char *path = l->path;
+    if (!d) {
+        snprintf(err, errlen, "%s: device '%s' (%s) of this machine is not in the snapshot", path,
+                 inst->name, inst->plugin);
+        return -1;
+    }
+    if (strcmp(d->plugin, inst->plugin) != 0) {
+        snprintf(err, errlen, "%s: device '%s': snapshot has plugin %s, this machine has %s", path,
+                 inst->name, d->plugin, inst->plugin);
+        return -1;
+    }
+    if (inst->migration_blocker || !inst->schema || !inst->schema->layout || !inst->state) {
+        snprintf(err, errlen, "%s: device '%s' (%s): cannot be loaded: %s", path, inst->name,
+                 inst->plugin, inst->migration_blocker ? inst->migration_blocker : "no state schema");
+        return -1;
+    }
+    const TesseraStateSchema *s = inst->schema;
+    if (strcmp(d->schema, s->name) != 0) {
+        snprintf(err, errlen, "%s: device '%s' (%s): snapshot has schema %s, plugin %s %s has %s",
+                 path, inst->name, inst->plugin, d->schema, inst->plugin, inst->plugin_version,
+                 s->name);
+        return -1;
+    }
+    SchemaInfo info;
+    schema_info_from(s, &info);
+    uint32_t v = record_version(d->rec);
+    if (!negotiate_load(&info, v, &l->dev[i].via)) {
+        snprintf(err, errlen, "%s: device '%s' (%s): snapshot has state v%u, plugin %s %s loads v%u-v%u",
+                 path, inst->name, inst->plugin, v, inst->plugin, inst->plugin_version, s->load_min,
+                 s->version);
+        return -1;
+    }
+    l->dev[i].inst = inst;
+    l->dev[i].dev = d;
+    return 0;
+}
+
+static bool machine_has_instance(const TesseraMachineView *m, const char *name)
+{
+    for (uint32_t i = 0; i < m->n_instances; i++)
+        if (strcmp(m->instances[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+static bool machine_has_memory(const TesseraMachineView *m, const char *name)
+{
+    for (uint32_t i = 0; i < m->n_memory; i++)
+        if (strcmp(m->memory[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+static int match(Load *l, char *err, size_t errlen)
+{
+    const TesseraMachineView *m = l->m;
+    if (m->machine && strcmp(l->f->machine, m->machine) != 0) {
+        snprintf(err, errlen, "%s: snapshot is of machine '%s', this machine is '%s'", l->path,
+                 l->f->machine, m->machine);
+        return -1;
+    }
+    for (uint32_t i = 0; i < m->n_instances; i++)
+        if (match_instance(l, i, err, errlen) < 0)
+            return -1;
+    for (unsigned i = 0; i < l->f->devices->len; i++) {
+        const TsnapDevice *d = l->f->devices->pdata[i];
+        if (!machine_has_instance(m, d->name)) {
+            snprintf(err, errlen, "%s: device '%s' (%s) in the snapshot is not in this machine",
+                     l->path, d->name, d->plugin);
+            return -1;
+        }
+    }
+    for (uint32_t i = 0; i < m->n_memory; i++) {
+        const TesseraMemoryInfo *r = &m->memory[i];
+        const TsnapMemory *sm = tsnap_find_memory(l->f, r->name);
+        if (!sm) {
+            snprintf(err, errlen, "%s: memory '%s' of this machine is not in the snapshot", l->path,
+                     r->name);
+            return -1;
+        }
+        if (sm->length != r->length) {
+            snprintf(err, errlen, "%s: memory '%s': snapshot has %llu bytes, this machine %llu",
+                     l->path, r->name, (unsigned long long)sm->length,
+                     (unsigned long long)r->length);
+            return -1;
+        }
+        l->mem[i] = (StagedMem){.region = r, .mem = sm};
+    }
+    for (unsigned i = 0; i < l->f->memory->len; i++) {
+        const TsnapMemory *sm = l->f->memory->pdata[i];
+        if (!machine_has_memory(m, sm->name)) {
+            snprintf(err, errlen, "%s: memory '%s' in the snapshot is not in this machine", l->path,
+                     sm->name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int stage_device(Load *l, Staged *st, char *err, size_t errlen)
+{
+    const TesseraInstanceInfo *inst = st->inst;
+    const TesseraStateSchema *s = inst->schema;
+    char why[512];
+    TesseraRecord *rec = record_copy(st->dev->rec);
+    st->copy = g_memdup2(inst->state, s->layout->size);
+    int rc = negotiate_apply_chain(s, rec, st->via, why, sizeof(why));
+    if (rc == 0)
+        rc = layout_apply(s->layout, rec, st->copy, why, sizeof(why));
+    record_free(rec);
+    if (rc < 0)
+        snprintf(err, errlen, "%s: device '%s' (%s): %s", l->path, inst->name, inst->plugin, why);
+    return rc;
+}
+
+static int stage_memory(Load *l, StagedMem *sm, char *err, size_t errlen)
+{
+    char why[512];
+    sm->buf = g_try_malloc(sm->mem->length ? sm->mem->length : 1);
+    if (!sm->buf) {
+        snprintf(err, errlen, "%s: memory '%s': cannot allocate %llu bytes to stage it", l->path,
+                 sm->mem->name, (unsigned long long)sm->mem->length);
+        return -1;
+    }
+    if (tsnap_memory_decode(sm->mem, sm->buf, why, sizeof(why)) < 0) {
+        snprintf(err, errlen, "%s: %s", l->path, why);
+        return -1;
+    }
+    return 0;
+}
+
+static void swap_bytes(uint8_t *a, uint8_t *b, uint64_t len)
+{
+    uint8_t tmp[65536];
+    while (len) {
+        size_t n = len > sizeof(tmp) ? sizeof(tmp) : (size_t)len;
+        memcpy(tmp, a, n);
+        memcpy(a, b, n);
+        memcpy(b, tmp, n);
+        a += n;
+        b += n;
+        len -= n;
+    }
+}
+
+/* Exchange staged and live state; calling it twice restores the original. */
+static void exchange(Load *l, uint64_t *icount)
+{
+    for (uint32_t i = 0; i < l->m->n_instances; i++)
+        layout_swap(l->dev[i].inst->schema->layout, l->dev[i].inst->state, l->dev[i].copy);
+    for (uint32_t i = 0; i < l->m->n_memory; i++)
+        swap_bytes(l->mem[i].region->host, l->mem[i].buf, l->mem[i].region->length);
+    if (l->m->run) {
+        uint64_t t = l->m->run->icount;
+        l->m->run->icount = *icount;
+        *icount = t;
+    }
+}
+
+static int post_load_all(Load *l, char *err, size_t errlen)
+{
+    for (uint32_t i = 0; i < l->m->n_instances; i++) {
+        const TesseraInstanceInfo *inst = l->dev[i].inst;
+        char why[512] = "";
+        if (inst->schema->post_load && inst->schema->post_load(inst->state, why, sizeof(why)) != 0) {
+            if (err)
+                snprintf(err, errlen, "%s: device '%s' (%s): post_load failed: %s", l->path,
+                         inst->name, inst->plugin, why[0] ? why : "no reason given");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int tsnap_load(const TesseraMachineView *m, const char *path, char *err, size_t errlen)
+{
+    Load l = {.path = path, .m = m};
+    int rc = -1;
+    l.f = tsnap_open(path, err, errlen);
+    if (!l.f)
+        return -1;
+    l.dev = g_new0(Staged, m->n_instances ? m->n_instances : 1);
+    l.mem = g_new0(StagedMem, m->n_memory ? m->n_memory : 1);
+
+    if (match(&l, err, errlen) < 0)
+        goto out;
+    for (uint32_t i = 0; i < m->n_instances; i++)
+        if (stage_device(&l, &l.dev[i], err, errlen) < 0)
+            goto out;
+    for (uint32_t i = 0; i < m->n_memory; i++)
+        if (stage_memory(&l, &l.mem[i], err, errlen) < 0)
+            goto out;
+
+    uint64_t icount = l.f->icount;
+    exchange(&l, &icount);
+    if (post_load_all(&l, err, errlen) < 0) {
+        exchange(&l, &icount);
+        post_load_all(&l, NULL, 0);
+        size_t n = strlen(err);
+        snprintf(err + n, errlen - n, "; the machine was rolled back");
+        goto out;
+    }
+    rc = 0;
+out:
+    for (uint32_t i = 0; i < m->n_instances; i++)
+        g_free(l.dev[i].copy);
+    for (uint32_t i = 0; i < m->n_memory; i++)
+        g_free(l.mem[i].buf);
+    g_free(l.dev);
+    g_free(l.mem);
+    tsnap_close(l.f);
+    return rc;
+}

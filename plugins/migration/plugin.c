@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/* The migration-tsnap plugin: the .tsnap format behind TesseraMigrationClass. */
+#include <tessera/tessera.h>
+
+#include "manifest.h"
+#include "snapshot.h"
+
+static char *tsnap_class_manifest(const char *path, char *err, size_t errlen)
+{
+    return tsnap_manifest_of_file(path, err, errlen);
+}
+
+static const TesseraMigrationClass tsnap_class = {
+    .size = sizeof(TesseraMigrationClass),
+    .format = "tsnap",
+    .save = tsnap_save,
+    .load = tsnap_load,
+    .manifest = tsnap_class_manifest,
+};
+
+TESSERA_PLUGIN(.name = "migration-tsnap", .version = "1.0.0", .kind = TESSERA_PLUGIN_MIGRATION,
+               .license = "MIT",
+               .description = "Self-describing .tsnap snapshots with per-device version negotiation",
+               .iface = &tsnap_class);
