@@ -1,0 +1,781 @@
+/* SPDX-License-Identifier: MIT */
+/* A fake Tessera core for device-plugin tests: see fake_host.h. */
+#include "fake_host.h"
+
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_REGIONS 16
+#define MAX_IRQS 64
+#define MAX_INPUTS 8
+#define MAX_TIMERS 8
+#define MAX_CHARDEVS 4
+#define MAX_KV 16
+#define CHR_BUF 4096
+
+struct TesseraIrq {
+    char name[32];
+    unsigned index;
+    int level;
+    unsigned raises;
+};
+
+struct TesseraTimer {
+    FakeHost *fh;
+    TesseraTimerCb cb;
+    void *opaque;
+    bool armed;
+    uint64_t deadline;
+    uint64_t seq; /* arming order: ties fire in the order they were armed */
+};
+
+struct TesseraChardev {
+    char name[16];
+    uint8_t out[CHR_BUF];
+    size_t out_len;
+    uint8_t in[CHR_BUF];
+    size_t in_len;
+    TesseraChrCanRead can_read;
+    TesseraChrRead read;
+    void *opaque;
+};
+
+typedef struct KeyValue {
+    char key[32];
+    char value[64];
+} KeyValue;
+
+typedef struct Region {
+    TesseraMmioRegion r;
+    void *opaque;
+} Region;
+
+typedef struct Input {
+    char name[32];
+    unsigned count;
+    TesseraIrqHandler handler;
+    void *opaque;
+} Input;
+
+struct FakeHost {
+    TesseraHost host;
+    void *dl;
+    const TesseraPluginDescriptor *desc;
+    const TesseraDeviceClass *cls;
+    void *dev;
+
+    uint64_t now;
+    uint64_t timer_seq;
+    Region regions[MAX_REGIONS];
+    unsigned n_regions;
+    struct TesseraIrq irqs[MAX_IRQS];
+    unsigned n_irqs;
+    Input inputs[MAX_INPUTS];
+    unsigned n_inputs;
+    struct TesseraTimer timers[MAX_TIMERS];
+    unsigned n_timers;
+    struct TesseraChardev chardevs[MAX_CHARDEVS];
+    unsigned n_chardevs;
+    KeyValue props[MAX_KV], opts[MAX_KV];
+    unsigned n_props, n_opts;
+    unsigned requests[8];
+    unsigned logs[4];
+};
+
+static void die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "fake_host: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n");
+    va_end(ap);
+    abort();
+}
+
+static FakeHost *fh_of(TesseraInstance *self)
+{
+    return (FakeHost *)self;
+}
+
+static const char *kv_get(const KeyValue *kv, unsigned n, const char *key)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (!strcmp(kv[i].key, key))
+            return kv[i].value;
+    return NULL;
+}
+
+/* ---- host services ---- */
+
+static void op_log(TesseraInstance *self, TesseraLogLevel level, const char *fmt, va_list ap)
+{
+    FakeHost *fh = fh_of(self);
+    fh->logs[level & 3]++;
+    if (getenv("FAKE_HOST_LOG")) {
+        fprintf(stderr, "[%s] ", fh->desc->name);
+        vfprintf(stderr, fmt, ap);
+        fprintf(stderr, "\n");
+    }
+}
+
+static const char *op_prop(TesseraInstance *self, const char *name)
+{
+    FakeHost *fh = fh_of(self);
+    return kv_get(fh->props, fh->n_props, name);
+}
+
+static const char *op_machine_opt(TesseraInstance *self, const char *name)
+{
+    FakeHost *fh = fh_of(self);
+    return kv_get(fh->opts, fh->n_opts, name);
+}
+
+static int op_mmio_add(TesseraInstance *self, const TesseraMmioRegion *r, void *opaque,
+                       char *err, size_t errlen)
+{
+    FakeHost *fh = fh_of(self);
+    if (!r || !r->name || !r->read || !r->size || r->size_of < sizeof(TesseraMmioRegion)) {
+        snprintf(err, errlen, "malformed MMIO region");
+        return -1;
+    }
+    for (unsigned i = 0; i < fh->n_regions; i++)
+        if (!strcmp(fh->regions[i].r.name, r->name)) {
+            snprintf(err, errlen, "region %s added twice", r->name);
+            return -1;
+        }
+    if (fh->n_regions == MAX_REGIONS)
+        die("too many regions");
+    fh->regions[fh->n_regions].r = *r;
+    fh->regions[fh->n_regions].opaque = opaque;
+    fh->n_regions++;
+    return 0;
+}
+
+static struct TesseraIrq *irq_find(const FakeHost *fh, const char *name, unsigned index)
+{
+    for (unsigned i = 0; i < fh->n_irqs; i++)
+        if (!strcmp(fh->irqs[i].name, name) && fh->irqs[i].index == index)
+            return (struct TesseraIrq *)&fh->irqs[i];
+    return NULL;
+}
+
+static TesseraIrq *op_irq_out(TesseraInstance *self, const char *name, unsigned index)
+{
+    FakeHost *fh = fh_of(self);
+    struct TesseraIrq *irq = irq_find(fh, name, index);
+    if (irq)
+        return irq;
+    if (fh->n_irqs == MAX_IRQS)
+        die("too many IRQ outputs");
+    irq = &fh->irqs[fh->n_irqs++];
+    snprintf(irq->name, sizeof(irq->name), "%s", name);
+    irq->index = index;
+    return irq;
+}
+
+static void op_irq_set(TesseraIrq *line, int level)
+{
+    level = !!level;
+    if (level && !line->level)
+        line->raises++;
+    line->level = level;
+}
+
+static int op_irq_in(TesseraInstance *self, const char *name, unsigned count,
+                     TesseraIrqHandler handler, void *opaque)
+{
+    FakeHost *fh = fh_of(self);
+    if (!name || !count || !handler || fh->n_inputs == MAX_INPUTS)
+        return -1;
+    for (unsigned i = 0; i < fh->n_inputs; i++)
+        if (!strcmp(fh->inputs[i].name, name))
+            return -1;
+    Input *in = &fh->inputs[fh->n_inputs++];
+    snprintf(in->name, sizeof(in->name), "%s", name);
+    in->count = count;
+    in->handler = handler;
+    in->opaque = opaque;
+    return 0;
+}
+
+static int op_dma(TesseraInstance *self, uint64_t pa, const void *buf, size_t len)
+{
+    return TESSERA_BUS_UNASSIGNED;
+}
+
+static int op_dma_read(TesseraInstance *self, uint64_t pa, void *buf, size_t len)
+{
+    return op_dma(self, pa, buf, len);
+}
+
+static int op_dma_write(TesseraInstance *self, uint64_t pa, const void *buf, size_t len)
+{
+    return op_dma(self, pa, buf, len);
+}
+
+static uint8_t *op_mem_ptr(TesseraInstance *self, uint64_t pa, uint64_t *avail)
+{
+    *avail = 0;
+    return NULL;
+}
+
+static int op_bus_read(TesseraInstance *self, uint64_t pa, unsigned size, uint64_t *value)
+{
+    return TESSERA_BUS_UNASSIGNED;
+}
+
+static int op_bus_write(TesseraInstance *self, uint64_t pa, unsigned size, uint64_t value)
+{
+    return TESSERA_BUS_UNASSIGNED;
+}
+
+static uint64_t op_clock_ns(TesseraInstance *self)
+{
+    return fh_of(self)->now;
+}
+
+static TesseraTimer *op_timer_new(TesseraInstance *self, TesseraTimerCb cb, void *opaque)
+{
+    FakeHost *fh = fh_of(self);
+    if (fh->n_timers == MAX_TIMERS)
+        return NULL;
+    struct TesseraTimer *t = &fh->timers[fh->n_timers++];
+    t->fh = fh;
+    t->cb = cb;
+    t->opaque = opaque;
+    return t;
+}
+
+static void op_timer_mod(TesseraTimer *t, uint64_t deadline_ns)
+{
+    t->armed = true;
+    t->deadline = deadline_ns;
+    t->seq = t->fh->timer_seq++;
+}
+
+static void op_timer_del(TesseraTimer *t)
+{
+    t->armed = false;
+}
+
+static struct TesseraChardev *chr_find(const FakeHost *fh, const char *name)
+{
+    for (unsigned i = 0; i < fh->n_chardevs; i++)
+        if (!strcmp(fh->chardevs[i].name, name))
+            return (struct TesseraChardev *)&fh->chardevs[i];
+    return NULL;
+}
+
+static TesseraChardev *op_chardev(TesseraInstance *self, const char *name)
+{
+    return chr_find(fh_of(self), name);
+}
+
+static size_t op_chr_write(TesseraChardev *chr, const void *buf, size_t len)
+{
+    if (chr->out_len + len > CHR_BUF)
+        die("chardev %s: output buffer full", chr->name);
+    memcpy(chr->out + chr->out_len, buf, len);
+    chr->out_len += len;
+    return len;
+}
+
+static void op_chr_set_receiver(TesseraChardev *chr, TesseraChrCanRead can_read,
+                                TesseraChrRead read, void *opaque)
+{
+    chr->can_read = can_read;
+    chr->read = read;
+    chr->opaque = opaque;
+}
+
+static int op_provide(TesseraInstance *self, const char *iface, void *ptr)
+{
+    return 0;
+}
+
+static void *op_link(TesseraInstance *self, const char *prop, const char *iface)
+{
+    return NULL;
+}
+
+static void op_request(TesseraInstance *self, TesseraRequest req)
+{
+    fh_of(self)->requests[req & 7]++;
+}
+
+static const char *op_name(TesseraInstance *self)
+{
+    return fh_of(self)->desc->name;
+}
+
+static const TesseraHostOps fake_ops = {
+    .size = sizeof(TesseraHostOps),
+    .log = op_log,
+    .prop = op_prop,
+    .machine_opt = op_machine_opt,
+    .mmio_add = op_mmio_add,
+    .irq_out = op_irq_out,
+    .irq_set = op_irq_set,
+    .irq_in = op_irq_in,
+    .dma_read = op_dma_read,
+    .dma_write = op_dma_write,
+    .mem_ptr = op_mem_ptr,
+    .bus_read = op_bus_read,
+    .bus_write = op_bus_write,
+    .clock_ns = op_clock_ns,
+    .timer_new = op_timer_new,
+    .timer_mod = op_timer_mod,
+    .timer_del = op_timer_del,
+    .chardev = op_chardev,
+    .chr_write = op_chr_write,
+    .chr_set_receiver = op_chr_set_receiver,
+    .provide = op_provide,
+    .link = op_link,
+    .request = op_request,
+    .name = op_name,
+};
+
+/* ---- lifecycle ---- */
+
+FakeHost *fake_host_new(const char *so_path)
+{
+    FakeHost *fh = calloc(1, sizeof(*fh));
+    if (!fh)
+        die("out of memory");
+    fh->dl = dlopen(so_path, RTLD_NOW | RTLD_LOCAL);
+    if (!fh->dl)
+        die("dlopen %s: %s", so_path, dlerror());
+    fh->desc = dlsym(fh->dl, TESSERA_PLUGIN_SYMBOL);
+    if (!fh->desc)
+        die("%s: no %s symbol", so_path, TESSERA_PLUGIN_SYMBOL);
+    if (fh->desc->abi_major != TESSERA_ABI_MAJOR || fh->desc->abi_minor > TESSERA_ABI_MINOR)
+        die("%s: built for ABI %u.%u", so_path, fh->desc->abi_major, fh->desc->abi_minor);
+    if (fh->desc->kind != TESSERA_PLUGIN_DEVICE || !fh->desc->iface)
+        die("%s: not a device plugin", so_path);
+    fh->cls = fh->desc->iface;
+    if (fh->cls->size < sizeof(TesseraDeviceClass) || !fh->cls->init || !fh->cls->reset ||
+        !fh->cls->instance_size)
+        die("%s: incomplete device class", so_path);
+    fh->dev = calloc(1, fh->cls->instance_size);
+    if (!fh->dev)
+        die("out of memory");
+    fh->host.ops = &fake_ops;
+    fh->host.self = (TesseraInstance *)fh;
+    return fh;
+}
+
+static void kv_set(KeyValue *kv, unsigned *n, const char *key, const char *value)
+{
+    if (*n == MAX_KV)
+        die("too many properties");
+    snprintf(kv[*n].key, sizeof(kv[*n].key), "%s", key);
+    snprintf(kv[*n].value, sizeof(kv[*n].value), "%s", value);
+    (*n)++;
+}
+
+void fake_host_set_prop(FakeHost *fh, const char *name, const char *value)
+{
+    kv_set(fh->props, &fh->n_props, name, value);
+}
+
+void fake_host_set_machine_opt(FakeHost *fh, const char *name, const char *value)
+{
+    kv_set(fh->opts, &fh->n_opts, name, value);
+}
+
+void fake_host_add_chardev(FakeHost *fh, const char *name)
+{
+    if (fh->n_chardevs == MAX_CHARDEVS)
+        die("too many chardevs");
+    snprintf(fh->chardevs[fh->n_chardevs].name, sizeof(fh->chardevs[0].name), "%s", name);
+    fh->n_chardevs++;
+}
+
+int fake_host_try_init(FakeHost *fh, char *err, size_t errlen)
+{
+    return fh->cls->init(fh->dev, &fh->host, err, errlen);
+}
+
+void fake_host_start(FakeHost *fh)
+{
+    char err[256] = "";
+    if (fake_host_try_init(fh, err, sizeof(err)))
+        die("%s: init failed: %s", fh->desc->name, err);
+    if (fh->cls->realize && fh->cls->realize(fh->dev, err, sizeof(err)))
+        die("%s: realize failed: %s", fh->desc->name, err);
+    fh->cls->reset(fh->dev);
+}
+
+void fake_host_free(FakeHost *fh)
+{
+    if (!fh)
+        return;
+    if (fh->cls->finalize)
+        fh->cls->finalize(fh->dev);
+    free(fh->dev);
+    dlclose(fh->dl);
+    free(fh);
+}
+
+const TesseraPluginDescriptor *fake_host_descriptor(const FakeHost *fh)
+{
+    return fh->desc;
+}
+
+const TesseraDeviceClass *fake_host_class(const FakeHost *fh)
+{
+    return fh->cls;
+}
+
+void *fake_host_instance(const FakeHost *fh)
+{
+    return fh->dev;
+}
+
+void fake_host_reset(FakeHost *fh)
+{
+    fh->cls->reset(fh->dev);
+}
+
+/* ---- bus ---- */
+
+static const Region *region_find(const FakeHost *fh, const char *name)
+{
+    for (unsigned i = 0; i < fh->n_regions; i++)
+        if (!strcmp(fh->regions[i].r.name, name))
+            return &fh->regions[i];
+    return NULL;
+}
+
+static const Region *region_check(const FakeHost *fh, const char *name, uint64_t offset,
+                                  unsigned size)
+{
+    const Region *rg = region_find(fh, name);
+    if (!rg)
+        die("%s: no region %s", fh->desc->name, name);
+    unsigned w = size == 1 ? TESSERA_WIDTH_1 : size == 2 ? TESSERA_WIDTH_2
+                 : size == 4 ? TESSERA_WIDTH_4 : size == 8 ? TESSERA_WIDTH_8 : 0;
+    if (!(rg->r.widths & w))
+        die("%s: region %s refuses %u-byte accesses", fh->desc->name, name, size);
+    if (offset + size > rg->r.size)
+        die("%s: offset 0x%llx outside region %s", fh->desc->name,
+            (unsigned long long)offset, name);
+    return rg;
+}
+
+uint64_t fake_read(FakeHost *fh, const char *region, uint64_t offset, unsigned size)
+{
+    const Region *rg = region_check(fh, region, offset, size);
+    return rg->r.read(rg->opaque, offset, size);
+}
+
+void fake_write(FakeHost *fh, const char *region, uint64_t offset, uint64_t value, unsigned size)
+{
+    const Region *rg = region_check(fh, region, offset, size);
+    if (rg->r.write)
+        rg->r.write(rg->opaque, offset, value, size);
+}
+
+uint64_t fake_region_size(const FakeHost *fh, const char *region)
+{
+    const Region *rg = region_find(fh, region);
+    return rg ? rg->r.size : 0;
+}
+
+/* ---- IRQs ---- */
+
+int fake_irq_level(const FakeHost *fh, const char *name, unsigned index)
+{
+    const struct TesseraIrq *irq = irq_find(fh, name, index);
+    return irq ? irq->level : 0;
+}
+
+unsigned fake_irq_raises(const FakeHost *fh, const char *name, unsigned index)
+{
+    const struct TesseraIrq *irq = irq_find(fh, name, index);
+    return irq ? irq->raises : 0;
+}
+
+void fake_irq_input(FakeHost *fh, const char *name, unsigned line, int level)
+{
+    for (unsigned i = 0; i < fh->n_inputs; i++) {
+        Input *in = &fh->inputs[i];
+        if (strcmp(in->name, name))
+            continue;
+        if (line >= in->count)
+            die("%s: input %s has %u lines, not %u", fh->desc->name, name, in->count, line);
+        in->handler(in->opaque, line, !!level);
+        return;
+    }
+    die("%s: no IRQ input %s", fh->desc->name, name);
+}
+
+/* ---- clock ---- */
+
+uint64_t fake_clock_ns(const FakeHost *fh)
+{
+    return fh->now;
+}
+
+static struct TesseraTimer *next_due(FakeHost *fh, uint64_t until)
+{
+    struct TesseraTimer *best = NULL;
+    for (unsigned i = 0; i < fh->n_timers; i++) {
+        struct TesseraTimer *t = &fh->timers[i];
+        if (!t->armed || t->deadline > until)
+            continue;
+        if (!best || t->deadline < best->deadline ||
+            (t->deadline == best->deadline && t->seq < best->seq))
+            best = t;
+    }
+    return best;
+}
+
+void fake_clock_set(FakeHost *fh, uint64_t ns)
+{
+    if (ns < fh->now)
+        die("the virtual clock does not go back (%llu < %llu)", (unsigned long long)ns,
+            (unsigned long long)fh->now);
+    struct TesseraTimer *t;
+    unsigned guard = 0;
+    while ((t = next_due(fh, ns))) {
+        if (++guard > 1000000)
+            die("timer storm before %llu ns", (unsigned long long)ns);
+        if (t->deadline > fh->now)
+            fh->now = t->deadline;
+        t->armed = false;
+        t->cb(t->opaque, fh->now);
+    }
+    fh->now = ns;
+}
+
+void fake_clock_advance(FakeHost *fh, uint64_t ns)
+{
+    fake_clock_set(fh, fh->now + ns);
+}
+
+unsigned fake_timers_armed(const FakeHost *fh)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < fh->n_timers; i++)
+        n += fh->timers[i].armed;
+    return n;
+}
+
+uint64_t fake_next_deadline(const FakeHost *fh)
+{
+    uint64_t best = UINT64_MAX;
+    for (unsigned i = 0; i < fh->n_timers; i++)
+        if (fh->timers[i].armed && fh->timers[i].deadline < best)
+            best = fh->timers[i].deadline;
+    return best;
+}
+
+/* ---- chardevs ---- */
+
+static struct TesseraChardev *chr_get(const FakeHost *fh, const char *name)
+{
+    struct TesseraChardev *chr = chr_find(fh, name);
+    if (!chr)
+        die("no chardev %s (fake_host_add_chardev it first)", name);
+    return chr;
+}
+
+size_t fake_chr_output(const FakeHost *fh, const char *name, uint8_t *buf, size_t len)
+{
+    const struct TesseraChardev *chr = chr_get(fh, name);
+    size_t n = chr->out_len < len ? chr->out_len : len;
+    memcpy(buf, chr->out, n);
+    return chr->out_len;
+}
+
+static void chr_deliver(struct TesseraChardev *chr)
+{
+    if (!chr->read || !chr->in_len)
+        return;
+    size_t n = chr->can_read ? chr->can_read(chr->opaque) : chr->in_len;
+    if (n > chr->in_len)
+        n = chr->in_len;
+    if (!n)
+        return;
+    chr->read(chr->opaque, chr->in, n);
+    memmove(chr->in, chr->in + n, chr->in_len - n);
+    chr->in_len -= n;
+}
+
+void fake_chr_input(FakeHost *fh, const char *name, const void *buf, size_t len)
+{
+    struct TesseraChardev *chr = chr_get(fh, name);
+    if (chr->in_len + len > CHR_BUF)
+        die("chardev %s: input buffer full", name);
+    memcpy(chr->in + chr->in_len, buf, len);
+    chr->in_len += len;
+    chr_deliver(chr);
+}
+
+void fake_chr_poll(FakeHost *fh)
+{
+    for (unsigned i = 0; i < fh->n_chardevs; i++)
+        chr_deliver(&fh->chardevs[i]);
+}
+
+size_t fake_chr_queued(const FakeHost *fh, const char *name)
+{
+    return chr_get(fh, name)->in_len;
+}
+
+/* ---- requests, log ---- */
+
+unsigned fake_requests(const FakeHost *fh, TesseraRequest req)
+{
+    return fh->requests[req & 7];
+}
+
+unsigned fake_log_count(const FakeHost *fh, TesseraLogLevel level)
+{
+    return fh->logs[level & 3];
+}
+
+/* ---- state ---- */
+
+static size_t field_bytes(const TesseraField *f)
+{
+    switch (f->type) {
+    case TESSERA_FIELD_U8:
+    case TESSERA_FIELD_I8:
+    case TESSERA_FIELD_BOOL:
+        return f->count;
+    case TESSERA_FIELD_U16:
+    case TESSERA_FIELD_I16:
+        return 2u * f->count;
+    case TESSERA_FIELD_U32:
+    case TESSERA_FIELD_I32:
+        return 4u * f->count;
+    case TESSERA_FIELD_U64:
+    case TESSERA_FIELD_I64:
+        return 8u * f->count;
+    case TESSERA_FIELD_BYTES:
+        return f->count;
+    case TESSERA_FIELD_STRUCT:
+        return f->layout ? (size_t)f->layout->size * f->count : 0;
+    default:
+        return 0;
+    }
+}
+
+/* Walk every scalar/bytes field (structs element by element); `copy` moves bytes
+ * between the instance and the flat buffer in one direction. */
+static size_t walk(const TesseraStateLayout *l, uint8_t *base, uint8_t *buf, size_t pos,
+                   size_t len, bool save)
+{
+    for (uint32_t i = 0; i < l->n_fields; i++) {
+        const TesseraField *f = &l->fields[i];
+        if (f->type == TESSERA_FIELD_STRUCT) {
+            for (uint32_t e = 0; e < f->count; e++)
+                pos = walk(f->layout, base + f->offset + (size_t)e * f->layout->size, buf, pos,
+                           len, save);
+            continue;
+        }
+        size_t n = field_bytes(f);
+        if (buf && pos + n <= len) {
+            if (save)
+                memcpy(buf + pos, base + f->offset, n);
+            else
+                memcpy(base + f->offset, buf + pos, n);
+        }
+        pos += n;
+    }
+    return pos;
+}
+
+size_t fake_state_save(FakeHost *fh, void *buf, size_t len)
+{
+    const TesseraStateSchema *sc = fh->cls->state;
+    if (!sc)
+        die("%s has no state schema", fh->desc->name);
+    if (sc->pre_save && sc->pre_save(fh->dev))
+        die("%s: pre_save failed", fh->desc->name);
+    return walk(sc->layout, fh->dev, buf, 0, len, true);
+}
+
+int fake_state_load(FakeHost *fh, const void *buf, size_t len)
+{
+    const TesseraStateSchema *sc = fh->cls->state;
+    if (!sc)
+        die("%s has no state schema", fh->desc->name);
+    size_t need = walk(sc->layout, fh->dev, NULL, 0, 0, false);
+    if (need != len)
+        die("%s: state is %zu bytes, not %zu", fh->desc->name, need, len);
+    walk(sc->layout, fh->dev, (uint8_t *)buf, 0, len, false);
+    char err[256] = "";
+    if (sc->post_load && sc->post_load(fh->dev, err, sizeof(err))) {
+        fprintf(stderr, "fake_host: %s: post_load: %s\n", fh->desc->name, err);
+        return -1;
+    }
+    return 0;
+}
+
+static int layout_check(const TesseraStateLayout *l, char *err, size_t errlen)
+{
+    if (!l || !l->struct_name || !l->fields || !l->n_fields || !l->size) {
+        snprintf(err, errlen, "incomplete layout %s", l && l->struct_name ? l->struct_name : "?");
+        return -1;
+    }
+    for (uint32_t i = 0; i < l->n_fields; i++) {
+        const TesseraField *f = &l->fields[i];
+        size_t n = field_bytes(f);
+        if (!f->name || !f->member || !n || f->since != 1) {
+            snprintf(err, errlen, "%s: malformed field #%u", l->struct_name, i);
+            return -1;
+        }
+        if (f->offset + n > l->size) {
+            snprintf(err, errlen, "%s.%s: outside the struct", l->struct_name, f->name);
+            return -1;
+        }
+        for (uint32_t j = 0; j < i; j++) {
+            const TesseraField *g = &l->fields[j];
+            if (f->offset < g->offset + field_bytes(g) && g->offset < f->offset + n) {
+                snprintf(err, errlen, "%s: %s overlaps %s", l->struct_name, f->name, g->name);
+                return -1;
+            }
+        }
+        if (f->type == TESSERA_FIELD_STRUCT && layout_check(f->layout, err, errlen))
+            return -1;
+    }
+    return 0;
+}
+
+int fake_schema_check(const FakeHost *fh, char *err, size_t errlen)
+{
+    const TesseraStateSchema *sc = fh->cls->state;
+    if (!sc) {
+        snprintf(err, errlen, "no schema (blocker: %s)",
+                 fh->cls->migration_blocker ? fh->cls->migration_blocker : "none");
+        return -1;
+    }
+    if (sc->size < sizeof(TesseraStateSchema) || !sc->name || strcmp(sc->name, fh->desc->name)) {
+        snprintf(err, errlen, "schema name %s is not the plugin name %s",
+                 sc->name ? sc->name : "(null)", fh->desc->name);
+        return -1;
+    }
+    if (sc->version != 1 || sc->load_min != 1 || sc->save_min != 1) {
+        snprintf(err, errlen, "versions %u/%u/%u, expected 1/1/1", sc->version, sc->load_min,
+                 sc->save_min);
+        return -1;
+    }
+    if (!sc->layout || sc->layout->size != fh->cls->instance_size) {
+        snprintf(err, errlen, "layout size %u is not the instance size %u",
+                 sc->layout ? sc->layout->size : 0, fh->cls->instance_size);
+        return -1;
+    }
+    if (!sc->layout->unmigrated) {
+        snprintf(err, errlen, "no unmigrated list (the host pointer must be in it)");
+        return -1;
+    }
+    return layout_check(sc->layout, err, errlen);
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A stand-in for the Tessera core, enough to drive one device plugin in a test: it
+ * loads the plugin's shared object, hands the instance a TesseraHost whose services
+ * record what the device does (MMIO regions, IRQ levels, timers on a virtual clock
+ * the test sets, character output, machine requests) and lets the test act on it
+ * (bus accesses, input lines, character input, time passing, save and restore).
+ *
+ * Misuse (unknown region, a width the region refuses, too many objects) aborts with
+ * a message: a test cannot silently pass by asking the wrong thing.
+ */
+#ifndef TESTS_DEVICES_FAKE_HOST_H
+#define TESTS_DEVICES_FAKE_HOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <tessera/tessera.h>
+
+typedef struct FakeHost FakeHost;
+
+/* Load the plugin at `so_path` (validating its descriptor) and allocate an instance;
+ * set properties, machine options and chardevs, then fake_host_start(). */
+FakeHost *fake_host_new(const char *so_path);
+void fake_host_set_prop(FakeHost *fh, const char *name, const char *value);
+void fake_host_set_machine_opt(FakeHost *fh, const char *name, const char *value);
+/* Give the device a character backend under `name` (others are NULL: "none"). */
+void fake_host_add_chardev(FakeHost *fh, const char *name);
+/* init() then reset(); aborts if init fails. */
+void fake_host_start(FakeHost *fh);
+/* init() only; returns its result and copies its message to err. */
+int fake_host_try_init(FakeHost *fh, char *err, size_t errlen);
+void fake_host_free(FakeHost *fh);
+
+const TesseraPluginDescriptor *fake_host_descriptor(const FakeHost *fh);
+const TesseraDeviceClass *fake_host_class(const FakeHost *fh);
+void *fake_host_instance(const FakeHost *fh);
+void fake_host_reset(FakeHost *fh);
+
+/* Bus accesses through the named region's callbacks. */
+uint64_t fake_read(FakeHost *fh, const char *region, uint64_t offset, unsigned size);
+void fake_write(FakeHost *fh, const char *region, uint64_t offset, uint64_t value,
+                unsigned size);
+/* Whether the device registered `region`, and its size (0 if not). */
+uint64_t fake_region_size(const FakeHost *fh, const char *region);
+
+/* IRQ outputs: current level (0 if the device never asked for the line) and the
+ * number of low-to-high transitions seen. */
+int fake_irq_level(const FakeHost *fh, const char *name, unsigned index);
+unsigned fake_irq_raises(const FakeHost *fh, const char *name, unsigned index);
+/* Drive one line of an input array the device declared. */
+void fake_irq_input(FakeHost *fh, const char *name, unsigned line, int level);
+
+/* Virtual clock: time moves forward to `ns`, firing due timers in deadline order,
+ * each with the clock at its deadline. */
+uint64_t fake_clock_ns(const FakeHost *fh);
+void fake_clock_set(FakeHost *fh, uint64_t ns);
+void fake_clock_advance(FakeHost *fh, uint64_t ns);
+/* Armed timers of the instance, and the earliest deadline (UINT64_MAX if none). */
+unsigned fake_timers_armed(const FakeHost *fh);
+uint64_t fake_next_deadline(const FakeHost *fh);
+
+/* Character backends: bytes the device wrote, and input offered to it. Input the
+ * device does not take now stays queued and is offered again by fake_chr_poll(). */
+size_t fake_chr_output(const FakeHost *fh, const char *name, uint8_t *buf, size_t len);
+void fake_chr_input(FakeHost *fh, const char *name, const void *buf, size_t len);
+void fake_chr_poll(FakeHost *fh);
+size_t fake_chr_queued(const FakeHost *fh, const char *name);
+
+/* Machine requests made so far, per kind. */
+unsigned fake_requests(const FakeHost *fh, TesseraRequest req);
+/* Log lines at `level` so far. */
+unsigned fake_log_count(const FakeHost *fh, TesseraLogLevel level);
+
+/* State through the schema's fields only (what a snapshot carries): saves into
+ * buf (returns the bytes needed; call with len 0 to size), restores and runs
+ * post_load (returns its result). */
+size_t fake_state_save(FakeHost *fh, void *buf, size_t len);
+int fake_state_load(FakeHost *fh, const void *buf, size_t len);
+/* Structural checks of the schema: names, versions, fields inside their struct and
+ * not overlapping. Returns 0, or -1 with the reason in err. */
+int fake_schema_check(const FakeHost *fh, char *err, size_t errlen);
+
+#endif /* TESTS_DEVICES_FAKE_HOST_H */
