@@ -300,9 +300,9 @@ static bool check_layout(const TesseraStateSchema *s, const TesseraStateLayout *
         uint64_t end = (uint64_t)f->offset + field_elem_size(f) * f->count;
         if (end > l->size)
             return why_set(why,
-                           "state schema \"%s\": field \"%s\": offset %u + %" G_GUINT64_FORMAT
-                           " bytes exceeds layout size %u",
-                           s->name, f->name, f->offset, end - f->offset, l->size);
+                           "state schema \"%s\": field \"%s\": bytes %u-%" G_GUINT64_FORMAT
+                           " lie beyond the layout's %u bytes",
+                           s->name, f->name, f->offset, end - 1, l->size);
         if (f->type == TESSERA_FIELD_STRUCT &&
             !check_layout(s, f->layout, f->name, depth + 1, why))
             return false;
