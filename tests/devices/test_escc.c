@@ -303,6 +303,28 @@ Test(escc, local_loopback_receives_own_transmission)
     cr_assert_eq(rd_data(A), 'L');
 }
 
+Test(escc, fifo_overrun_sets_rr1_and_error_reset_clears_it)
+{
+    line_up(A);
+    wreg(A, 14, 0x10); /* loopback: nothing throttles the receiver */
+    for (int i = 0; i < 4; i++)
+        wr_data(A, (uint8_t)('0' + i));
+    cr_assert_eq(rreg(A, 1) & 0x20, 0x20);
+    wr_ctrl(A, 0x30); /* error reset */
+    cr_assert_eq(rreg(A, 1) & 0x20, 0);
+    cr_assert_eq(rd_data(A), '0'); /* the FIFO kept the first three */
+}
+
+Test(escc, reset_highest_ius_leaves_pending_interrupts_pending)
+{
+    line_up(A);
+    wreg(A, 1, 0x10);
+    wreg(A, 9, 0x08);
+    fake_chr_input(fh, "a", "k", 1);
+    wr_ctrl(A, 0x38);
+    cr_assert_eq(fake_irq_level(fh, "out", 0), 1);
+}
+
 Test(escc, no_backend_discards_output)
 {
     teardown();
