@@ -747,6 +747,25 @@ Test(iu, ldstub_and_swap)
     cr_expect_eq(get32(ram + 0x3000), 0xcafe);
 }
 
+Test(iu, proven_ram_gets_a_fast_store_entry_and_rom_never_does)
+{
+    set32(G1, 0x6000);
+    set32(G2, 0x1234);
+    MEM(ST, G2, G1, 0);           /* first store goes through the bus and proves RAM */
+    MEM(ST, G2, G1, 4);           /* second one fills the fast TLB */
+    set32(G3, ROM_BASE + 0x9000);
+    MEM(ST, G2, G3, 0);
+    MEM(ST, G2, G3, 4);
+    UNIMP();
+    run_to_end();
+    const SparcFastTlb *ram_e = &cpu->tlb[1][SPARC_STORE][0x6];
+    const SparcFastTlb *rom_e = &cpu->tlb[1][SPARC_STORE][(ROM_BASE + 0x9000) >> 12 & 0xff];
+    cr_expect_eq(ram_e->tag, 0x6000u);
+    cr_expect_neq(rom_e->tag, ROM_BASE + 0x9000);
+    cr_expect_eq(get32(ram + 0x6004), 0x1234);
+    cr_expect_eq(get32(rom + 0x9004), 0);
+}
+
 Test(iu, stores_to_rom_are_ignored)
 {
     set32(G1, ROM_BASE + 0x8000);
