@@ -48,30 +48,37 @@ static bool load_elf(const char *path, const uint8_t *img, gsize len, uint8_t *p
         const uint8_t *ph = img + phoff + (size_t)i * phentsize;
         if (be32(ph) != PT_LOAD)
             continue;
-        uint32_t offset = be32(ph + 4), vaddr = be32(ph + 8), filesz = be32(ph + 16),
-                 memsz = be32(ph + 20);
+        uint32_t offset = be32(ph + 4), vaddr = be32(ph + 8), paddr = be32(ph + 12),
+                 filesz = be32(ph + 16), memsz = be32(ph + 20);
         if (memsz == 0)
             continue;
-        uint64_t pa = vaddr >= prom_base && vaddr < prom_base + prom_size
-                          ? vaddr
-                          : (uint64_t)vaddr - prom_vaddr + prom_base;
-        if (vaddr < prom_vaddr && !(vaddr >= prom_base && vaddr < prom_base + prom_size)) {
+        /* Place by the load (physical) address: a program linked for the PROM window
+         * keeps it; one linked at prom_vaddr (OpenBIOS) moves to prom_base. A
+         * segment whose run address differs (.data copied to RAM at start) brings
+         * only its file bytes; the program clears its own .bss. */
+        uint64_t pa;
+        if (paddr >= prom_base && paddr < prom_base + prom_size)
+            pa = paddr;
+        else if (paddr >= prom_vaddr)
+            pa = (uint64_t)paddr - prom_vaddr + prom_base;
+        else {
             g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                        "%s: segment at 0x%08x is outside the PROM (link at 0x%08" G_GINT64_MODIFIER
+                        "%s: segment loaded at 0x%08x is outside the PROM (link at 0x%08" G_GINT64_MODIFIER
                         "x or 0x%08" G_GINT64_MODIFIER "x)",
-                        path, vaddr, prom_vaddr, prom_base);
+                        path, paddr, prom_vaddr, prom_base);
             return false;
         }
+        uint32_t span = paddr == vaddr ? memsz : filesz;
         if (filesz > memsz || offset > len || filesz > len - offset ||
-            pa - prom_base + memsz > prom_size) {
+            pa - prom_base + span > prom_size) {
             g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
                         "%s: segment at 0x%08x (%u bytes) does not fit the %" G_GUINT64_FORMAT
                         " KiB PROM or the file",
-                        path, vaddr, memsz, prom_size >> 10);
+                        path, paddr, span, prom_size >> 10);
             return false;
         }
         memcpy(prom + (pa - prom_base), img + offset, filesz);
-        memset(prom + (pa - prom_base) + filesz, 0, memsz - filesz);
+        memset(prom + (pa - prom_base) + filesz, 0, span - filesz);
         loaded++;
     }
     if (!loaded) {

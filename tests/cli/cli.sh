@@ -1,0 +1,58 @@
+#!/bin/sh
+# The tessera command line: exit statuses, one-line errors, listings, raw PROM
+# images, -icount-limit and error mode. Usage: cli.sh TESSERA BUILD_ROOT
+set -u
+tessera=$1
+build=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+
+# expect NAME STATUS PATTERN -- COMMAND...: the command exits with STATUS and its
+# combined output matches the grep -E PATTERN.
+expect() {
+    name=$1 want=$2 pattern=$3
+    shift 4
+    "$@" > "$tmp/out" 2>&1 < /dev/null
+    got=$?
+    if [ "$got" -eq "$want" ] && grep -Eq -- "$pattern" "$tmp/out"; then
+        pass=$((pass + 1))
+        echo "PASS $name"
+    else
+        fail=$((fail + 1))
+        echo "FAIL $name: status $got (want $want), output:"
+        sed 's/^/    /' "$tmp/out" | head -n 20
+    fi
+}
+
+# Raw PROM images, big-endian instruction words.
+words() { for w in "$@"; do printf "\\$(printf %03o $((w >> 24 & 255)))\\$(printf %03o $((w >> 16 & 255)))\\$(printf %03o $((w >> 8 & 255)))\\$(printf %03o $((w & 255)))"; done; }
+words 0x10800000 0x01000000 > "$tmp/loop.bin"        # ba . ; nop
+words 0x00000000 > "$tmp/unimp.bin"                   # unimp: a trap with ET=0
+words 0x01000000 0x01000000 0x01000000 0x01000000 0x10800000 0x01000000 > "$tmp/nops.bin"
+head -c 2000000 /dev/zero > "$tmp/big.bin"
+printf '\177ELF\001\001\001' > "$tmp/le.elf"; head -c 60 /dev/zero >> "$tmp/le.elf"
+
+expect help 0 '^Usage: tessera -M MACHINE' -- "$tessera" --help
+expect version 0 '^tessera [0-9]+\.[0-9]+\.[0-9]+ \(plugin ABI 1\.0\)' -- "$tessera" -version
+expect unknown-option 2 "unknown option '-frobnicate'" -- "$tessera" -frobnicate
+expect missing-argument 2 '-m needs an argument' -- "$tessera" -M ss5 -m
+expect bad-ram-size 2 "-m: 'lots' is not a RAM size" -- "$tessera" -M ss5 -m lots
+expect no-machine 2 'no machine given' -- "$tessera"
+expect unknown-machine 1 "unknown machine 'nosuch'" -- "$tessera" -M nosuch
+expect ram-out-of-range 1 'machine ss5: -m 8 is out of range \(32-256 MiB\)' -- "$tessera" -M ss5 -m 8 -bios "$tmp/loop.bin" -serial null
+expect missing-bios 1 '/nonexistent/prom.bin' -- "$tessera" -M ss5 -bios /nonexistent/prom.bin -serial null
+expect oversized-raw-bios 1 'do not fit the 1024 KiB PROM' -- "$tessera" -M ss5 -bios "$tmp/big.bin" -serial null
+expect little-endian-elf 1 'not a 32-bit big-endian ELF' -- "$tessera" -M ss5 -bios "$tmp/le.elf" -serial null
+expect bad-serial 1 "chardev 'bogus:x'" -- "$tessera" -M ss5 -bios "$tmp/loop.bin" -serial bogus:x
+expect list-plugins 0 '^cpu-sparc +[0-9.]+ +cpu +load v1-v1' -- "$tessera" --list-plugins
+expect list-machines 0 '^ss5 +SPARCstation 5' -- "$tessera" --list-machines
+expect dump-manifest 0 '"name" : "cpu-sparc"' -- "$tessera" --dump-manifest
+expect icount-limit 4 'icount-limit reached after 1000 instructions' -- "$tessera" -M ss5 -bios "$tmp/loop.bin" -serial null -icount-limit 1000
+expect icount-limit-dumps-registers 4 'psr' -- "$tessera" -M ss5 -bios "$tmp/loop.bin" -serial null -icount-limit 1000
+expect error-mode 3 'error mode' -- "$tessera" -M ss5 -bios "$tmp/unimp.bin" -serial null
+expect report-icount 4 '^icount: 5000$' -- "$tessera" -M ss5 -bios "$tmp/nops.bin" -serial null -icount-limit 5000 -report-icount
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
