@@ -98,7 +98,7 @@ typedef struct TsnapMemory {
 
 typedef struct TsnapFile {
     char *path;
-    GMappedFile *map;   /* NULL when opened from a buffer */
+    void *map;          /* the file's mapping; NULL when opened from a buffer */
     const uint8_t *data;
     size_t size;
     uint32_t format_version;

@@ -6,8 +6,12 @@
  * the reader allocate or loop beyond the file's size.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "crc32c.h"
 #include "format.h"
@@ -43,7 +47,7 @@ void tsnap_close(TsnapFile *f)
     if (!f)
         return;
     if (f->map)
-        g_mapped_file_unref(f->map);
+        munmap(f->map, f->size);
     g_free(f->path);
     g_free(f->machine);
     g_free(f->machine_file);
@@ -327,23 +331,43 @@ TsnapFile *tsnap_open_buffer(const void *data, size_t len, const char *name, cha
     return f;
 }
 
+/* Map the whole file, pre-faulted: RAM sections are read in full right away. */
+static int map_file(TsnapFile *f, char *err, size_t errlen)
+{
+    int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        snprintf(err, errlen, "%s: cannot open: %s", f->path, g_strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "%s: not a regular file", f->path);
+        close(fd);
+        return -1;
+    }
+    f->size = (size_t)st.st_size;
+    f->data = (const uint8_t *)"";
+    if (f->size) {
+        void *p = mmap(NULL, f->size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        if (p == MAP_FAILED) {
+            snprintf(err, errlen, "%s: cannot map: %s", f->path, g_strerror(errno));
+            close(fd);
+            return -1;
+        }
+        f->map = p;
+        f->data = p;
+    }
+    close(fd);
+    return 0;
+}
+
 TsnapFile *tsnap_open(const char *path, char *err, size_t errlen)
 {
-    GError *error = NULL;
-    GMappedFile *map = g_mapped_file_new(path, FALSE, &error);
-    if (!map) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, error->message);
-        g_error_free(error);
-        return NULL;
-    }
     TsnapFile *f = file_new(path);
-    f->map = map;
-    f->data = (const uint8_t *)g_mapped_file_get_contents(map);
-    f->size = g_mapped_file_get_length(map);
     f->format_version = TSNAP_FORMAT_VERSION;
-    if (f->size == 0)
-        f->data = (const uint8_t *)"";
-    if (parse(f, err, errlen) < 0) {
+    if (map_file(f, err, errlen) < 0 || parse(f, err, errlen) < 0) {
         tsnap_close(f);
         return NULL;
     }

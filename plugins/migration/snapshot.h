@@ -15,9 +15,10 @@
 int tsnap_save(const TesseraMachineView *m, const char *path, const char *target_manifest,
                char *err, size_t errlen);
 
-/* Transactional: every device is decoded and validated and all memory decoded before
- * anything changes; post_load hooks run last, and if one fails the machine is
- * rolled back (the hooks then run again on the restored state). */
+/* Transactional: every device is decoded and validated and all memory proven to
+ * decode before anything changes. Device state and icount are committed, then the
+ * post_load hooks run (if one fails, devices and icount are rolled back and the
+ * hooks run again: nothing changed), then guest memory is restored. */
 int tsnap_load(const TesseraMachineView *m, const char *path, char *err, size_t errlen);
 
 #endif /* TSNAP_SNAPSHOT_H */
