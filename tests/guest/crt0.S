@@ -71,7 +71,10 @@ _start:
 	ba	3b
 	 add	%g2, 8, %g2
 4:
-	/* FSR = 0: round to nearest, no traps enabled. */
+	/* Keep the FSR as reset left it (fpu.c checks its version field), then
+	 * FSR = 0: round to nearest, no traps enabled. */
+	set	reset_fsr, %g1
+	st	%fsr, [%g1]
 	st	%g0, [%sp + 64]
 	ld	[%sp + 64], %fsr
 

@@ -87,6 +87,7 @@ void fail(const char *name, uint32_t got, uint32_t want);
 int check_eq(const char *name, uint32_t got, uint32_t want);
 void check_trap(const char *name, int want_tt);
 extern volatile uint32_t fail_count;
+extern volatile uint32_t reset_fsr;	/* %fsr as found at reset (crt0) */
 
 void guest_exit(void) __attribute__((noreturn));
 void power_off(void) __attribute__((noreturn));

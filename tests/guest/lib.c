@@ -6,6 +6,7 @@
 volatile uint32_t trap_count, last_tt, last_pc, last_psr;
 volatile uint32_t win_overflows, win_underflows;
 volatile uint32_t fail_count;
+volatile uint32_t reset_fsr;
 trap_fn trap_handlers[256];
 static volatile int pending_tt = -1;
 
