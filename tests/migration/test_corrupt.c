@@ -168,6 +168,41 @@ Test(corrupt, schema_name_mismatch_is_refused)
     fake_machine_free(b);
 }
 
+/* The fuzzer ignores checksums; make an input's checksums right so that replaying it
+ * reaches the same code. */
+static void fix_checksums(uint8_t *d, size_t len)
+{
+    if (len < TSNAP_HEADER_SIZE + TSNAP_FOOTER_SIZE)
+        return;
+    wire_store_u32(d + 28, crc32c(0, d, 28));
+    size_t end = len - TSNAP_FOOTER_SIZE;
+    wire_store_u32(d + end + 28, crc32c(0, d + end, 28));
+    for (size_t pos = TSNAP_HEADER_SIZE; end - pos >= TSNAP_SECTION_HEADER_SIZE;) {
+        uint8_t *h = d + pos;
+        uint64_t plen = wire_load_u64(h + 8);
+        wire_store_u32(h + 20, crc32c(0, h, 20));
+        if (plen > end - pos - TSNAP_SECTION_HEADER_SIZE)
+            break;
+        wire_store_u32(h + 16, crc32c(0, h + TSNAP_SECTION_HEADER_SIZE, plen));
+        wire_store_u32(h + 20, crc32c(0, h, 20));
+        pos += TSNAP_SECTION_HEADER_SIZE + plen;
+    }
+}
+
+Test(corrupt, fixed_checksums_make_a_damaged_file_reach_the_parsers)
+{
+    size_t len;
+    g_autofree uint8_t *data = small_snapshot(&len);
+    /* The manifest's device count, behind its checksum. */
+    size_t count = TSNAP_HEADER_SIZE + TSNAP_SECTION_HEADER_SIZE + 4 + 4 + 4 + 12 + 8;
+    wire_store_u32(data + count, 7);
+    cr_assert_not(opens(data, len));
+    cr_assert(strstr(err, "checksum mismatch"), "%s", err);
+    fix_checksums(data, len);
+    cr_assert_not(opens(data, len));
+    cr_assert(strstr(err, "manifest lists 7 devices"), "%s", err);
+}
+
 /* Inputs the fuzzer once crashed or hung on: each must now be handled. */
 Test(corrupt, fuzz_regressions_are_handled)
 {
@@ -180,6 +215,9 @@ Test(corrupt, fuzz_regressions_are_handled)
         size_t len = 0;
         g_autofree uint8_t *data = fake_read_file(p, &len);
         cr_assert_not_null(data, "%s", p);
+        if (strcmp(name, "README") == 0)
+            continue;
+        fix_checksums(data, len);
         opens(data, len);
     }
     g_dir_close(d);
