@@ -45,27 +45,43 @@ bool negotiate_chain(const SchemaInfo *s, uint32_t from, uint32_t to)
     return true;
 }
 
+/* Walk from v towards `version` through converters v -> v+1 (upgrade) or
+ * v+1 -> v (downgrade, seen from the newer side); the last version reached. */
+static uint32_t reach_up(const SchemaInfo *s, uint32_t v, bool upgrade)
+{
+    while (v < s->version &&
+           (upgrade ? negotiate_has_converter(s, v, v + 1) : negotiate_has_converter(s, v + 1, v)))
+        v++;
+    return v;
+}
+
 bool negotiate_load(const SchemaInfo *s, uint32_t v, uint32_t *via)
 {
     uint32_t target;
-    if (v >= s->load_min && v <= s->version)
-        target = v;
-    else if (v < s->load_min)
-        target = s->load_min;
-    else
+    if (v > s->version) {
+        if (!negotiate_chain(s, v, s->version))
+            return false;
         target = s->version;
-    if (!negotiate_chain(s, v, target))
-        return false;
+    } else {
+        /* Upgrade converters run whenever they exist (they say how to compute new
+         * fields); what is left must be in the direct range. */
+        target = reach_up(s, v, true);
+        if (target < s->load_min)
+            return false;
+    }
     if (via)
         *via = target;
     return true;
 }
 
+uint32_t negotiate_save_from(const SchemaInfo *s, uint32_t w)
+{
+    return reach_up(s, w, false);
+}
+
 static bool can_save(const SchemaInfo *s, uint32_t w)
 {
-    if (w >= s->save_min && w <= s->version)
-        return true;
-    return w < s->save_min && negotiate_chain(s, s->save_min, w);
+    return w <= s->version && negotiate_save_from(s, w) >= s->save_min;
 }
 
 bool negotiate_save(const SchemaInfo *local, const SchemaInfo *target, uint32_t *out)

@@ -4,12 +4,16 @@
  * which come from a loaded plugin or from a manifest of another installation.
  *
  * Rules (docs/snapshots.md):
- *   load v:  load_min <= v <= version loads directly; v < load_min is upgraded by
- *            converters v -> v+1 -> ... -> load_min; v > version is downgraded by
- *            converters v -> v-1 -> ... -> version; anything else is refused.
- *   save:    directly at any w in [save_min, version]; below save_min through
- *            downgrade converters from save_min. With a target, the highest such w
- *            the target can load (directly or with its own converters).
+ *   load v <= version: upgrade converters v -> v+1 -> ... run as far as they go
+ *            (at most to version); the version reached must be >= load_min and
+ *            loads directly (fields newer than it take dflt).
+ *   load v > version: downgrade converters v -> v-1 -> ... -> version, all needed.
+ *   save w:  start from the highest s in [w, version] that downgrade converters
+ *            lead from s down to w; s must be >= save_min and is taken directly
+ *            from the instance (fields newer than s left out).
+ *   With a target, the highest w the target loads (with its own converters).
+ * Converters, when they exist, always win over the direct path: they say how to
+ * compute what `dflt` or dropping a field cannot.
  */
 #ifndef TSNAP_NEGOTIATE_H
 #define TSNAP_NEGOTIATE_H
@@ -37,6 +41,10 @@ bool negotiate_chain(const SchemaInfo *s, uint32_t from, uint32_t to);
 /* Whether a v state loads, and the version it is converted to first (*via == v when
  * it loads directly). */
 bool negotiate_load(const SchemaInfo *s, uint32_t v, uint32_t *via);
+
+/* For saving at w: the version taken directly from the instance before downgrade
+ * converters bring it to w (w itself when no converter applies). */
+uint32_t negotiate_save_from(const SchemaInfo *s, uint32_t w);
 
 /* Highest version `local` can save that `target` loads; false when there is none. */
 bool negotiate_save(const SchemaInfo *local, const SchemaInfo *target, uint32_t *out);

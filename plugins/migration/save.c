@@ -54,7 +54,9 @@ static TesseraRecord *build_record(const char *path, const TesseraInstanceInfo *
 {
     const TesseraStateSchema *s = inst->schema;
     char why[512];
-    uint32_t direct = w >= s->save_min ? w : s->save_min;
+    SchemaInfo info;
+    schema_info_from(s, &info);
+    uint32_t direct = negotiate_save_from(&info, w);
     TesseraRecord *rec = layout_to_record(s->layout, inst->state, direct, why, sizeof(why));
     if (rec && negotiate_apply_chain(s, rec, w, why, sizeof(why)) < 0) {
         record_free(rec);

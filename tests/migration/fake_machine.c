@@ -97,6 +97,20 @@ static const TesseraConverter v3_converters[] = {
     {.from = 3, .to = 2, .convert = control_to_ctrl},
 };
 
+static int drop_ticks(TesseraRecord *rec, const TesseraRecordOps *ops, char *err, size_t errlen)
+{
+    if (ops->remove(rec, "ticks") < 0 || ops->set(rec, "skew", 0, (uint64_t)-1) < 0) {
+        snprintf(err, errlen, "cannot drop ticks");
+        return -1;
+    }
+    return 0;
+}
+
+static const TesseraConverter v2_converters[] = {
+    {.from = 1, .to = 2, .convert = add_ticks},
+    {.from = 2, .to = 1, .convert = drop_ticks},
+};
+
 static int count_post_load(void *instance, char *err, size_t errlen)
 {
     ((FakeTimer *)instance)->post_loads++;
@@ -126,6 +140,11 @@ const TesseraStateSchema fake_schema_v3 = {
     .size = sizeof(TesseraStateSchema), .name = "fake-timer", .version = 3, .load_min = 3,
     .save_min = 3, .layout = &v3_layout, .converters = v3_converters,
     .n_converters = TESSERA_N_ELEMS(v3_converters), .post_load = count_post_load,
+};
+const TesseraStateSchema fake_schema_v2_converting = {
+    .size = sizeof(TesseraStateSchema), .name = "fake-timer", .version = 2, .load_min = 1,
+    .save_min = 1, .layout = &v2_layout, .converters = v2_converters,
+    .n_converters = TESSERA_N_ELEMS(v2_converters), .post_load = count_post_load,
 };
 const TesseraStateSchema fake_schema_v2_failing_post_load = {
     .size = sizeof(TesseraStateSchema), .name = "fake-timer", .version = 2, .load_min = 1,

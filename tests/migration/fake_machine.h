@@ -33,6 +33,9 @@ typedef struct FakeTimer {
 extern const TesseraStateSchema fake_schema_v1;
 extern const TesseraStateSchema fake_schema_v2;
 extern const TesseraStateSchema fake_schema_v3;
+/* v2 with converters inside its direct range: 1->2 (ticks = 5) and 2->1 (drops
+ * ticks, sets skew to -1), which must win over dflt and over dropping. */
+extern const TesseraStateSchema fake_schema_v2_converting;
 /* v2 whose post_load fails when `limit` is 0xdead. */
 extern const TesseraStateSchema fake_schema_v2_failing_post_load;
 

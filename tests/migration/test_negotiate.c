@@ -62,6 +62,17 @@ Test(negotiate, save_matrix)
         }
 }
 
+Test(negotiate, converters_inside_the_direct_range_are_used)
+{
+    SchemaInfo i = info(&fake_schema_v2_converting);
+    uint32_t via = 0;
+    cr_assert(negotiate_load(&i, 1, &via));
+    cr_assert_eq(via, 2, "1 is upgraded, not loaded directly");
+    cr_assert_eq(negotiate_save_from(&i, 1), 2, "1 is saved from 2 through 2->1");
+    SchemaInfo plain = info(&fake_schema_v2);
+    cr_assert_eq(negotiate_save_from(&plain, 1), 1, "without converters 1 is taken directly");
+}
+
 Test(negotiate, convert_picks_the_highest_version_the_target_loads)
 {
     SchemaInfo local = info(&fake_schema_v3), target = info(&fake_schema_v2);

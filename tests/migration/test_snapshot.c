@@ -85,6 +85,35 @@ Test(snapshot, v1_snapshot_loads_into_v3_through_converters)
     fake_machine_free(b);
 }
 
+Test(snapshot, upgrade_converter_wins_over_the_default)
+{
+    FakeMachine *a = fake_machine_new(&fake_schema_v1, RAM_SIZE);
+    FakeMachine *b = fake_machine_new(&fake_schema_v2_converting, RAM_SIZE);
+    fake_machine_fill(a, 1);
+    const char *path = fake_path(a, "v1.tsnap");
+    save_ok(a, path, NULL);
+    cr_assert_eq(tsnap_load(&b->view, path, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(b->timer[0].ticks, 5, "the 1->2 converter ran instead of dflt 77");
+    fake_machine_free(a);
+    fake_machine_free(b);
+}
+
+Test(snapshot, downgrade_converter_wins_over_dropping_fields)
+{
+    FakeMachine *a = fake_machine_new(&fake_schema_v2_converting, RAM_SIZE);
+    FakeMachine *b = fake_machine_new(&fake_schema_v1, RAM_SIZE);
+    fake_machine_fill(a, 1);
+    const char *path = fake_path(a, "compat.tsnap");
+    char *target = manifest_for(&fake_schema_v1);
+    save_ok(a, path, target);
+    free(target);
+    cr_assert_eq(tsnap_load(&b->view, path, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(b->timer[0].skew, -1, "the 2->1 converter ran");
+    cr_assert_eq(b->timer[0].limit, a->timer[0].limit);
+    fake_machine_free(a);
+    fake_machine_free(b);
+}
+
 Test(snapshot, newer_state_is_refused_with_one_line_naming_versions)
 {
     FakeMachine *a = fake_machine_new(&fake_schema_v2, RAM_SIZE);
