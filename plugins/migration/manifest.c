@@ -105,6 +105,8 @@ char *tsnap_manifest_installed(const TsnapInstalledPlugin *plugins, size_t n_plu
     return manifest_to_string(b);
 }
 
+/* ram_size is the length of the region named "ram" (what -m sets), not of every
+ * writable region: small device-backed regions are memory too. */
 void manifest_add_snapshot(JsonBuilder *b, const TsnapFile *f)
 {
     uint64_t ram = 0;
@@ -142,8 +144,8 @@ void manifest_add_snapshot(JsonBuilder *b, const TsnapFile *f)
     json_builder_begin_array(b);
     for (unsigned i = 0; i < f->memory->len; i++) {
         const TsnapMemory *m = f->memory->pdata[i];
-        if (!m->readonly)
-            ram += m->length;
+        if (strcmp(m->name, "ram") == 0)
+            ram = m->length;
         json_builder_begin_object(b);
         json_builder_set_member_name(b, "name");
         json_builder_add_string_value(b, m->name);
