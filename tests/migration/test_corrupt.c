@@ -12,6 +12,24 @@
 
 static char err[1024];
 
+Test(crc32c, matches_the_castagnoli_check_value_on_both_paths)
+{
+    cr_assert_eq(crc32c(0, "123456789", 9), 0xE3069283u);
+    cr_assert_eq(crc32c_portable(0, "123456789", 9), 0xE3069283u);
+}
+
+Test(crc32c, hardware_and_table_paths_agree_at_every_length_and_split)
+{
+    uint8_t buf[300];
+    for (unsigned i = 0; i < sizeof(buf); i++)
+        buf[i] = (uint8_t)(i * 37 + 11);
+    for (size_t len = 0; len <= sizeof(buf); len++) {
+        uint32_t whole = crc32c(0, buf, len);
+        cr_assert_eq(crc32c_portable(0, buf, len), whole, "length %zu", len);
+        cr_assert_eq(crc32c(crc32c(0, buf, len / 3), buf + len / 3, len - len / 3), whole);
+    }
+}
+
 /* A small, valid snapshot in memory. */
 static uint8_t *small_snapshot(size_t *len)
 {
