@@ -130,6 +130,8 @@ window_overflow:
 	nop
 	jmp	%l1
 	 rett	%l2
+	.global	window_overflow_end
+window_overflow_end:	/* straight-line: bench/ counts executed instructions */
 
 /* Underflow: the restore at CWP=T+1 found window T+2 invalid; refill T+2 from
  * the stack it was spilled to and move the invalid mark one window further. */
@@ -166,6 +168,8 @@ window_underflow:
 	nop
 	jmp	%l1
 	 rett	%l2
+	.global	window_underflow_end
+window_underflow_end:
 
 /* Every other trap: make the trap window safe to use, build a struct trapframe
  * below the interrupted frame's %sp, run trap_dispatch(tf) with traps enabled
