@@ -36,6 +36,7 @@ complain() { echo "run-guest: $name: $*" >&2; bad=1; }
 
 [ $rc -eq 124 ] && complain "timed out after ${tmo}s"
 [ $rc -ne 0 ] && [ $rc -ne 124 ] && complain "exit status $rc"
+LC_ALL=C grep -q '[^[:print:][:space:]]' "$out" && complain "non-printable bytes in the output"
 grep -q '^FAIL' "$out" && complain "$(grep -c '^FAIL' "$out") FAIL line(s)"
 grep -q '^DONE$' "$out" || complain "no DONE line"
 npass=$(grep -c '^PASS ' "$out")

@@ -79,7 +79,7 @@ int main(void)
 	check_eq("user.wrtbr", USER_TRY("wr %%g0, %%tbr"), TT_PRIV);
 	check_eq("user.lda", USER_TRY("lda [%%g0] 0x20, %%g1"), TT_PRIV);
 	check_eq("user.sta", USER_TRY("sta %%g0, [%%g0] 0x0b"), TT_PRIV);
-	check_eq("user.rett", USER_TRY("set 1f, %%g1; jmp %%g1; rett %%g1 + 4; 1: nop"), TT_PRIV);
+	check_eq("user.rett", USER_TRY("set 1f, %%g1; jmp %%g1; rett %%g1 + 4; 1: nop; nop"), TT_PRIV);
 	check_eq("user.rdy_allowed", USER_TRY("rd %%y, %%g1"), -1);
 	check_eq("user.wry_allowed", USER_TRY("wr %%g0, %%y"), -1);
 
