@@ -3,7 +3,7 @@
  * windows through crt0's overflow/underflow handlers.
  * Kernel instructions: a leaf call (n < 2) executes 6, any other call 12;
  * fib(n) makes fib(n+1) leaf calls and fib(n+1)-1 others; plus each window
- * trap's handler length (bench.h), counted by crt0.
+ * trap's cost (bench.h), the traps counted by crt0.
  */
 #include "bench.h"
 
