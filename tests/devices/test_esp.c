@@ -1,0 +1,464 @@
+/* SPDX-License-Identifier: MIT */
+/* esp: chip registers, the selection timeout OpenBIOS's probe relies on, and SCSI
+ * commands to disk and CD-ROM images through espdma and the IOMMU. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "fake_host.h"
+#include "sbus_host.h"
+
+/* Register n at n * 4. */
+#define TCLO (0x0 * 4)
+#define TCMID (0x1 * 4)
+#define FIFO (0x2 * 4)
+#define CMD (0x3 * 4)
+#define STATUS (0x4 * 4) /* write: bus ID */
+#define INTR (0x5 * 4)
+#define SEQ (0x6 * 4)
+#define FLAGS (0x7 * 4)
+#define CFG1 (0x8 * 4)
+#define CFG2 (0xb * 4)
+#define CFG3 (0xc * 4)
+#define TCHI (0xe * 4)
+
+#define CMD_DMA 0x80
+#define CMD_RESET 0x02
+#define CMD_BUS_RESET 0x03
+#define CMD_TI 0x10
+#define CMD_ICCS 0x11
+#define CMD_MSGACC 0x12
+#define CMD_SEL 0x41
+#define CMD_SELATN 0x42
+
+#define STAT_TC 0x10
+#define STAT_INT 0x80
+#define PHASE_DATA_IN 0x1
+#define PHASE_STATUS 0x3
+#define PHASE_MSG_IN 0x7
+#define INTR_FC 0x08
+#define INTR_BS 0x10
+#define INTR_DC 0x20
+#define INTR_IL 0x40
+#define INTR_RST 0x80
+
+static FakeHost *fh;
+
+static void setup(void)
+{
+    fh = fake_host_new(PLUGIN_PATH);
+    fake_host_start(fh);
+}
+
+static void teardown(void)
+{
+    fake_host_free(fh);
+}
+
+TestSuite(esp, .init = setup, .fini = teardown);
+
+static uint8_t rd(uint64_t off)
+{
+    return (uint8_t)fake_read(fh, "regs", off, 1);
+}
+
+static void wr(uint64_t off, uint8_t v)
+{
+    fake_write(fh, "regs", off, v, 1);
+}
+
+/* OpenBIOS's probe of one ID: 7 command bytes by DMA, select with ATN. */
+static void probe(uint8_t id)
+{
+    wr(STATUS, id);
+    wr(TCLO, 7);
+    wr(TCMID, 0);
+    wr(CMD, CMD_SELATN | CMD_DMA);
+}
+
+Test(esp, descriptor_is_version_1_0_0)
+{
+    const TesseraPluginDescriptor *d = fake_host_descriptor(fh);
+    cr_assert_str_eq(d->name, "esp");
+    cr_assert_str_eq(d->version, "1.0.0");
+    cr_assert_str_eq(d->license, "MIT");
+}
+
+Test(esp, schema_is_well_formed)
+{
+    char err[256] = "";
+    cr_assert_eq(fake_schema_check(fh, err, sizeof(err)), 0, "%s", err);
+}
+
+Test(esp, register_window_is_0x40_bytes)
+{
+    cr_assert_eq(fake_region_size(fh, "regs"), 0x40);
+}
+
+Test(esp, tchi_reads_the_fas100a_family_code_after_reset)
+{
+    cr_assert_eq(rd(TCHI), 0x04);
+}
+
+Test(esp, config_registers_read_back_for_the_revision_probe)
+{
+    wr(CFG2, 0x48);
+    wr(CFG3, 0x05);
+    cr_assert_eq(rd(CFG2), 0x48);
+    cr_assert_eq(rd(CFG3), 0x05);
+}
+
+Test(esp, select_with_no_target_interrupts_with_disconnect)
+{
+    probe(3);
+    cr_assert_eq(fake_irq_level(fh, "out", 0), 1);
+    cr_assert_eq(rd(STATUS), STAT_INT);
+    cr_assert_eq(rd(SEQ), 0);
+    cr_assert_eq(rd(INTR), INTR_DC);
+}
+
+Test(esp, select_with_no_target_leaves_tc_status_clear)
+{
+    /* OpenBIOS treats "TC not reached" after selection as "no device". */
+    probe(0);
+    cr_assert_eq(rd(STATUS) & STAT_TC, 0);
+}
+
+Test(esp, reading_intr_acknowledges_the_interrupt)
+{
+    probe(5);
+    rd(INTR);
+    cr_assert_eq(fake_irq_level(fh, "out", 0), 0);
+    cr_assert_eq(rd(STATUS) & STAT_INT, 0);
+    cr_assert_eq(rd(INTR), 0);
+}
+
+Test(esp, chip_reset_drops_the_interrupt)
+{
+    probe(2);
+    wr(CMD, CMD_RESET);
+    cr_assert_eq(fake_irq_level(fh, "out", 0), 0);
+    cr_assert_eq(rd(STATUS), 0);
+}
+
+Test(esp, bus_reset_interrupts_with_rst)
+{
+    wr(CMD, CMD_BUS_RESET);
+    cr_assert_eq(rd(INTR), INTR_RST);
+}
+
+Test(esp, bus_reset_is_silent_when_reporting_is_disabled)
+{
+    wr(CFG1, 0x47);
+    wr(CMD, CMD_BUS_RESET);
+    cr_assert_eq(fake_irq_level(fh, "out", 0), 0);
+}
+
+Test(esp, unknown_command_interrupts_with_illegal_command)
+{
+    wr(CMD, 0x2f);
+    cr_assert_eq(rd(INTR), INTR_IL);
+}
+
+Test(esp, transfer_while_disconnected_is_illegal)
+{
+    wr(CMD, CMD_TI);
+    cr_assert_eq(rd(INTR), INTR_IL);
+}
+
+Test(esp, fifo_returns_bytes_in_order_and_counts_them)
+{
+    wr(FIFO, 0x11);
+    wr(FIFO, 0x22);
+    cr_assert_eq(rd(FLAGS) & 0x1f, 2);
+    cr_assert_eq(rd(FIFO), 0x11);
+    cr_assert_eq(rd(FIFO), 0x22);
+    cr_assert_eq(rd(FLAGS) & 0x1f, 0);
+}
+
+Test(esp, state_round_trip_restores_the_interrupt)
+{
+    probe(4);
+    size_t n = fake_state_save(fh, NULL, 0);
+    void *buf = malloc(n);
+    fake_state_save(fh, buf, n);
+    rd(INTR);
+    cr_assert_eq(fake_irq_level(fh, "out", 0), 0);
+    cr_assert_eq(fake_state_load(fh, buf, n), 0);
+    cr_assert_eq(fake_irq_level(fh, "out", 0), 1);
+    cr_assert_eq(rd(INTR), INTR_DC);
+    free(buf);
+}
+
+Test(esp, missing_image_fails_init_naming_the_option)
+{
+    FakeHost *other = fake_host_new(PLUGIN_PATH);
+    char err[256] = "";
+    fake_host_set_machine_opt(other, "drive.scsi.2", "/nonexistent/disk.img");
+    cr_assert_eq(fake_host_try_init(other, err, sizeof(err)), -1);
+    cr_assert(strstr(err, "drive.scsi.2"), "%s", err);
+    fake_host_free(other);
+}
+
+/* ---- disks behind espdma and the IOMMU ---- */
+
+#define TABLE_PA 0x10000u
+#define BUF_PA 0x40000u
+#define BUF_DVMA 0xfe000000u
+#define DMA_CSR 0x0
+#define DMA_ADDR 0x4
+#define DMA_WRITE 0x100u
+#define DISK_BLOCKS 64
+
+static SbusHost *bus;
+static SbusDev *espdma, *esp_dev;
+static char disk_path[64], cd_path[64];
+
+/* An image whose block n is filled with byte n. */
+static void make_image(char *path, const char *tmpl, unsigned block_size, unsigned blocks)
+{
+    strcpy(path, tmpl);
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    uint8_t *block = malloc(block_size);
+    for (unsigned n = 0; n < blocks; n++) {
+        memset(block, (int)n, block_size);
+        cr_assert_eq(write(fd, block, block_size), (ssize_t)block_size);
+    }
+    free(block);
+    close(fd);
+}
+
+static void chain_setup(void)
+{
+    make_image(disk_path, "/tmp/esp-disk-XXXXXX", 512, DISK_BLOCKS);
+    make_image(cd_path, "/tmp/esp-cd-XXXXXX", 2048, 4);
+    bus = sbus_host_new(1 << 20);
+    SbusDev *iommu = sbus_add(bus, "iommu", IOMMU_PATH);
+    espdma = sbus_add(bus, "espdma", DMA_PATH);
+    sbus_set_prop(espdma, "kind", "esp");
+    sbus_set_link(espdma, "iommu", "iommu");
+    esp_dev = sbus_add(bus, "esp", PLUGIN_PATH);
+    sbus_set_link(esp_dev, "dma", "espdma");
+    sbus_set_prop(esp_dev, "drive0", disk_path);
+    sbus_set_machine_opt(bus, "cdrom.scsi.2", cd_path);
+    sbus_wire(esp_dev, "out", espdma, "device", 0);
+    sbus_start(bus);
+    sbus_write(iommu, "regs", 0x0, 0x5, 4);
+    sbus_write(iommu, "regs", 0x4, TABLE_PA >> 4, 4);
+    for (uint32_t i = 0; i < 16; i++) /* 64 KiB of buffer */
+        sbus_put32(bus, TABLE_PA + i * 4, (((BUF_PA + i * 0x1000) >> 4) & 0xffffff00u) | 0x6);
+}
+
+static void chain_teardown(void)
+{
+    sbus_host_free(bus);
+    unlink(disk_path);
+    unlink(cd_path);
+}
+
+TestSuite(esp_disk, .init = chain_setup, .fini = chain_teardown);
+
+static uint8_t ereg(uint64_t off)
+{
+    return (uint8_t)sbus_read(esp_dev, "regs", off, 1);
+}
+
+static void ewr(uint64_t off, uint8_t v)
+{
+    sbus_write(esp_dev, "regs", off, v, 1);
+}
+
+static void dma_at(uint32_t dvma, uint32_t csr)
+{
+    sbus_write(espdma, "regs", DMA_ADDR, dvma, 4);
+    sbus_write(espdma, "regs", DMA_CSR, csr, 4);
+}
+
+static void set_tc(uint32_t n)
+{
+    ewr(TCLO, (uint8_t)n);
+    ewr(TCMID, (uint8_t)(n >> 8));
+}
+
+/* Select `id` with ATN by DMA: IDENTIFY + cdb. Returns the ESP status. */
+static uint8_t select_cmd(uint8_t id, const uint8_t *cdb, unsigned len)
+{
+    uint8_t *ram = sbus_ram(bus);
+    ram[BUF_PA] = 0x80;
+    memcpy(ram + BUF_PA + 1, cdb, len);
+    ewr(STATUS, id);
+    dma_at(BUF_DVMA, 0);
+    set_tc(len + 1);
+    ewr(CMD, CMD_SELATN | CMD_DMA);
+    return ereg(STATUS);
+}
+
+/* Data-in of `len` bytes by DMA to the buffer start. Returns the ESP status. */
+static uint8_t data_in(uint32_t len)
+{
+    dma_at(BUF_DVMA, DMA_WRITE);
+    set_tc(len);
+    ewr(CMD, CMD_TI | CMD_DMA);
+    return ereg(STATUS);
+}
+
+/* ICCS then MSGACC: the status byte. */
+static uint8_t finish(void)
+{
+    ereg(INTR);
+    ewr(CMD, CMD_ICCS);
+    uint8_t status = ereg(FIFO);
+    uint8_t msg = ereg(FIFO);
+    cr_assert_eq(msg, 0x00);
+    ereg(INTR);
+    ewr(CMD, CMD_MSGACC);
+    cr_assert_eq(ereg(INTR), INTR_DC);
+    return status;
+}
+
+Test(esp_disk, empty_id_shows_in_the_dma_csr_interrupt_bit)
+{
+    static const uint8_t inquiry[6] = { 0x12, 0, 0, 0, 36, 0 };
+    uint8_t status = select_cmd(5, inquiry, 6);
+    cr_assert_eq(sbus_read(espdma, "regs", DMA_CSR, 4) & 1, 1);
+    cr_assert_eq(status & STAT_TC, 0);
+    cr_assert_eq(ereg(INTR), INTR_DC);
+}
+
+Test(esp_disk, selection_sends_the_command_and_enters_data_in)
+{
+    static const uint8_t inquiry[6] = { 0x12, 0, 0, 0, 36, 0 };
+    uint8_t status = select_cmd(0, inquiry, 6);
+    cr_assert_eq(status, STAT_INT | STAT_TC | PHASE_DATA_IN);
+    cr_assert_eq(ereg(SEQ), 4);
+    cr_assert_eq(ereg(INTR), INTR_BS | INTR_FC);
+}
+
+Test(esp_disk, inquiry_reports_a_direct_access_disk)
+{
+    static const uint8_t inquiry[6] = { 0x12, 0, 0, 0, 36, 0 };
+    select_cmd(0, inquiry, 6);
+    uint8_t status = data_in(36);
+    uint8_t *r = sbus_ram(bus) + BUF_PA;
+    cr_assert_eq(status, STAT_INT | STAT_TC | PHASE_STATUS);
+    cr_assert_eq(r[0], 0x00);
+    cr_assert_arr_eq(r + 8, "TESSERA ", 8);
+    cr_assert_eq(finish(), 0x00);
+}
+
+Test(esp_disk, inquiry_of_the_cdrom_reports_removable_type_5)
+{
+    static const uint8_t inquiry[6] = { 0x12, 0, 0, 0, 36, 0 };
+    select_cmd(2, inquiry, 6);
+    data_in(36);
+    cr_assert_eq(sbus_ram(bus)[BUF_PA], 0x05);
+    cr_assert_eq(sbus_ram(bus)[BUF_PA + 1], 0x80);
+}
+
+Test(esp_disk, read_capacity_gives_last_block_and_block_size)
+{
+    /* As OpenBIOS sends it: IDENTIFY + 10 bytes. */
+    static const uint8_t cap[10] = { 0x25 };
+    select_cmd(0, cap, 10);
+    data_in(8);
+    cr_assert_eq(sbus_get32(bus, BUF_PA), DISK_BLOCKS - 1);
+    cr_assert_eq(sbus_get32(bus, BUF_PA + 4), 512);
+}
+
+Test(esp_disk, read10_returns_the_block)
+{
+    /* OpenBIOS's READ(10): 9 CDB bytes after IDENTIFY, the control byte missing. */
+    static const uint8_t read10[9] = { 0x28, 0, 0, 0, 0, 5, 0, 0, 1 };
+    select_cmd(0, read10, 9);
+    uint8_t status = data_in(512);
+    cr_assert_eq(status & (STAT_TC | 7), STAT_TC | PHASE_STATUS);
+    for (unsigned i = 0; i < 512; i++)
+        cr_assert_eq(sbus_ram(bus)[BUF_PA + i], 5, "byte %u", i);
+    cr_assert_eq(finish(), 0x00);
+}
+
+Test(esp_disk, partial_transfer_stays_in_data_in)
+{
+    static const uint8_t read6[6] = { 0x08, 0, 0, 3, 2, 0 };
+    select_cmd(0, read6, 6);
+    uint8_t status = data_in(512);
+    cr_assert_eq(status & 7, PHASE_DATA_IN);
+    status = data_in(512);
+    cr_assert_eq(status & 7, PHASE_STATUS);
+    cr_assert_eq(sbus_ram(bus)[BUF_PA], 4);
+}
+
+Test(esp_disk, write10_then_read10_returns_the_written_block)
+{
+    static const uint8_t write10[10] = { 0x2a, 0, 0, 0, 0, 9, 0, 0, 1, 0 };
+    static const uint8_t read10[10] = { 0x28, 0, 0, 0, 0, 9, 0, 0, 1, 0 };
+    uint8_t *ram = sbus_ram(bus);
+
+    select_cmd(0, write10, 10);
+    cr_assert_eq(ereg(STATUS) & 7, 0 /* data out */);
+    memset(ram + BUF_PA + 0x1000, 0xa5, 512);
+    dma_at(BUF_DVMA + 0x1000, 0);
+    set_tc(512);
+    ewr(CMD, CMD_TI | CMD_DMA);
+    cr_assert_eq(ereg(STATUS) & 7, PHASE_STATUS);
+    cr_assert_eq(finish(), 0x00);
+
+    select_cmd(0, read10, 10);
+    data_in(512);
+    cr_assert_eq(ram[BUF_PA + 511], 0xa5);
+}
+
+Test(esp_disk, write_to_the_cdrom_is_check_condition_data_protect)
+{
+    static const uint8_t write10[10] = { 0x2a, 0, 0, 0, 0, 0, 0, 0, 1, 0 };
+    static const uint8_t sense[6] = { 0x03, 0, 0, 0, 18, 0 };
+    cr_assert_eq(select_cmd(2, write10, 10) & 7, PHASE_STATUS);
+    cr_assert_eq(finish(), 0x02);
+    select_cmd(2, sense, 6);
+    data_in(18);
+    cr_assert_eq(sbus_ram(bus)[BUF_PA + 2], 0x07);
+    cr_assert_eq(sbus_ram(bus)[BUF_PA + 12], 0x27);
+}
+
+Test(esp_disk, unknown_opcode_sets_illegal_request_sense)
+{
+    static const uint8_t bogus[6] = { 0xc7 };
+    static const uint8_t sense[6] = { 0x03, 0, 0, 0, 18, 0 };
+    select_cmd(0, bogus, 6);
+    cr_assert_eq(finish(), 0x02);
+    select_cmd(0, sense, 6);
+    data_in(18);
+    cr_assert_eq(sbus_ram(bus)[BUF_PA + 2], 0x05);
+    cr_assert_eq(sbus_ram(bus)[BUF_PA + 12], 0x20);
+}
+
+Test(esp_disk, pio_selection_and_transfer_go_through_the_fifo)
+{
+    static const uint8_t tur[6] = { 0x00 };
+    ewr(STATUS, 0);
+    for (unsigned i = 0; i < 6; i++)
+        ewr(FIFO, tur[i]);
+    ewr(CMD, CMD_SEL);
+    cr_assert_eq(ereg(STATUS) & 7, PHASE_STATUS);
+    cr_assert_eq(finish(), 0x00);
+}
+
+Test(esp_disk, dma_csr_reset_resets_the_chip)
+{
+    ewr(CFG1, 0x17);
+    sbus_write(espdma, "regs", DMA_CSR, 0x80, 4);
+    cr_assert_eq(ereg(CFG1), 7);
+}
+
+Test(esp_disk, interrupt_reaches_the_dma_output_when_enabled)
+{
+    static const uint8_t tur[6] = { 0x00 };
+    sbus_write(espdma, "regs", DMA_CSR, 0x10, 4);
+    select_cmd(0, tur, 6);
+    /* select_cmd rewrote the CSR without the enable: */
+    cr_assert_eq(sbus_irq_level(espdma, "out"), 0);
+    sbus_write(espdma, "regs", DMA_CSR, 0x10, 4);
+    cr_assert_eq(sbus_irq_level(espdma, "out"), 1);
+}
