@@ -145,25 +145,26 @@ int main(void)
 	check_trap("probe.no_trap", -1);
 
 	/* data faults: data_access_exception, SFSR/SFAR, SFSR clears on read.
-	 * QEMU 7.2 reports the page address in SFAR (the V8 manual says the
-	 * faulting address); we follow QEMU. */
+	 * The V8 manual has SFAR hold the faulting address; QEMU 7.2 reports its
+	 * page address. Checked here to the page, so the program means the same on
+	 * both; the exact address is pinned by tests/cpu/test_mmu.c. */
 	(void)mmu_read(MMU_SFSR);
 	uint32_t v = 0x77;
 	__asm__ volatile("ld [%1], %0" : "+r"(v) : "r"(0x40002010) : "memory");
 	check_trap("fault.invalid_page.traps", TT_DATA_ACCESS);
 	check_eq("fault.invalid_page.rd_unchanged", v, 0x77);
 	check_eq("fault.invalid_page.sfsr", mmu_read(MMU_SFSR), 0x326);
-	check_eq("fault.invalid_page.sfar", mmu_read(MMU_SFAR), 0x40002000);
+	check_eq("fault.invalid_page.sfar", mmu_read(MMU_SFAR) & ~0xfffu, 0x40002000);
 	check_eq("fault.sfsr_clear_on_read", mmu_read(MMU_SFSR), 0);
 	(void)W(0x41000008);
 	check_trap("fault.invalid_region.traps", TT_DATA_ACCESS);
 	check_eq("fault.invalid_region.sfsr", mmu_read(MMU_SFSR), 0x126);
-	check_eq("fault.invalid_region.sfar", mmu_read(MMU_SFAR), 0x41000000);
+	check_eq("fault.invalid_region.sfar", mmu_read(MMU_SFAR) & ~0xfffu, 0x41000000);
 	W(VA_TEST + 0x1004) = 1;
 	check_trap("fault.readonly_write.traps", TT_DATA_ACCESS);
 	/* QEMU reports protection faults with L = 0 */
 	check_eq("fault.readonly_write.sfsr", mmu_read(MMU_SFSR), 0x0aa);
-	check_eq("fault.readonly_write.sfar", mmu_read(MMU_SFAR), VA_TEST + 0x1000);
+	check_eq("fault.readonly_write.sfar", mmu_read(MMU_SFAR) & ~0xfffu, VA_TEST + 0x1000);
 	check_eq("fault.readonly_write.no_store", W(PAGE1 + 4), 0);
 	W(VA_TEST + 0x3000) = 1;
 	check_trap("fault.supervisor_rx_write.traps", TT_DATA_ACCESS);
@@ -174,7 +175,7 @@ int main(void)
 			 "jmp %%g1; nop; 1:" : : "r"(&resume_pc) : "g1", "memory");
 	check_trap("fault.fetch_invalid.traps", TT_INSN_ACCESS);
 	check_eq("fault.fetch_invalid.sfsr", mmu_read(MMU_SFSR), 0x366);
-	check_eq("fault.fetch_invalid.sfar", mmu_read(MMU_SFAR), 0x40002000);
+	check_eq("fault.fetch_invalid.sfar", mmu_read(MMU_SFAR) & ~0xfffu, 0x40002000);
 
 	/* unassigned physical address behind a valid PTE: data_access_error */
 	(void)W(0x60000000);
