@@ -1,0 +1,593 @@
+/* SPDX-License-Identifier: MIT */
+/* fw-cfg: the items OpenBIOS reads (signature, ID, RAM size, machine id, ...), the
+ * selector and data port, and the kernel handoff: ELF and raw kernels, the initrd
+ * and its "HdrS" patch, the command line, errors naming the file.
+ *
+ * The fake host has no RAM, so the handoff tests drive the plugin through RamHost
+ * below: a second minimal host whose DMA lands in a buffer. */
+#include <criterion/criterion.h>
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fake_host.h"
+
+#define RAM_SIZE (32u << 20)
+
+static FakeHost *fh;
+
+static void setup(void)
+{
+    fh = fake_host_new(PLUGIN_PATH);
+    fake_host_set_machine_opt(fh, "ram-size", "33554432");
+    fake_host_set_machine_opt(fh, "nographic", "1");
+    fake_host_set_prop(fh, "machine-id", "32");
+    fake_host_start(fh);
+}
+
+static void teardown(void)
+{
+    fake_host_free(fh);
+}
+
+TestSuite(fw_cfg, .init = setup, .fini = teardown);
+
+static void select_key(uint16_t key)
+{
+    fake_write(fh, "ctl", 0, key, 2);
+}
+
+static uint8_t data(void)
+{
+    return (uint8_t)fake_read(fh, "data", 0, 1);
+}
+
+/* Little-endian integer of `bytes` bytes from the selected item. */
+static uint64_t read_le(uint16_t key, unsigned bytes)
+{
+    select_key(key);
+    uint64_t v = 0;
+    for (unsigned i = 0; i < bytes; i++)
+        v |= (uint64_t)data() << (8 * i);
+    return v;
+}
+
+Test(fw_cfg, descriptor_names_plugin_and_version)
+{
+    const TesseraPluginDescriptor *d = fake_host_descriptor(fh);
+    cr_assert_str_eq(d->name, "fw-cfg");
+    cr_assert_str_eq(d->version, "1.0.0");
+    cr_assert_str_eq(d->license, "MIT");
+}
+
+Test(fw_cfg, schema_is_well_formed)
+{
+    char err[256] = "";
+    cr_assert_eq(fake_schema_check(fh, err, sizeof(err)), 0, "%s", err);
+}
+
+Test(fw_cfg, regions_are_a_16_bit_selector_and_an_8_bit_port)
+{
+    cr_assert_eq(fake_region_size(fh, "ctl"), 2);
+    cr_assert_eq(fake_region_size(fh, "data"), 1);
+}
+
+Test(fw_cfg, signature_is_qemu)
+{
+    select_key(0x00);
+    char sig[5] = { 0 };
+    for (int i = 0; i < 4; i++)
+        sig[i] = (char)data();
+    cr_assert_str_eq(sig, "QEMU");
+}
+
+Test(fw_cfg, id_is_1)
+{
+    cr_assert_eq(read_le(0x01, 4), 1);
+}
+
+Test(fw_cfg, ram_size_is_the_machine_option_as_u64)
+{
+    cr_assert_eq(read_le(0x03, 8), 33554432);
+}
+
+Test(fw_cfg, machine_id_is_the_property)
+{
+    cr_assert_eq(read_le(0x06, 2), 32);
+}
+
+Test(fw_cfg, nographic_follows_the_option)
+{
+    cr_assert_eq(read_le(0x04, 2), 1);
+}
+
+Test(fw_cfg, one_cpu)
+{
+    cr_assert_eq(read_le(0x05, 2), 1);
+    cr_assert_eq(read_le(0x0f, 2), 1);
+}
+
+Test(fw_cfg, uuid_is_16_zero_bytes)
+{
+    select_key(0x02);
+    for (int i = 0; i < 16; i++)
+        cr_assert_eq(data(), 0);
+}
+
+Test(fw_cfg, boot_device_is_disk)
+{
+    cr_assert_eq(read_le(0x0c, 2), 'c');
+}
+
+Test(fw_cfg, display_is_8_bit_1024x768)
+{
+    cr_assert_eq(read_le(0x8000, 2), 8);
+    cr_assert_eq(read_le(0x8001, 2), 1024);
+    cr_assert_eq(read_le(0x8002, 2), 768);
+}
+
+Test(fw_cfg, without_kernel_the_handoff_items_are_empty)
+{
+    cr_assert_eq(read_le(0x07, 4), 0x4000);
+    cr_assert_eq(read_le(0x08, 4), 0);
+    cr_assert_eq(read_le(0x09, 4), 0);
+    cr_assert_eq(read_le(0x0a, 4), 0x800000);
+    cr_assert_eq(read_le(0x0b, 4), 0);
+    cr_assert_eq(read_le(0x14, 4), 0);
+}
+
+Test(fw_cfg, selecting_resets_the_offset)
+{
+    select_key(0x00);
+    data();
+    data();
+    select_key(0x00);
+    cr_assert_eq(data(), 'Q');
+}
+
+Test(fw_cfg, reads_past_the_end_return_0)
+{
+    select_key(0x06);
+    data();
+    data();
+    cr_assert_eq(data(), 0);
+    cr_assert_eq(data(), 0);
+}
+
+Test(fw_cfg, unknown_key_reads_0)
+{
+    select_key(0x1234);
+    cr_assert_eq(data(), 0);
+}
+
+Test(fw_cfg, nb_cpus_read_as_u32_has_zero_high_half)
+{
+    /* OpenBIOS reads the 16-bit NB_CPUS item with fw_cfg_read_i32. */
+    cr_assert_eq(read_le(0x05, 4), 1);
+}
+
+Test(fw_cfg, reset_selects_the_signature)
+{
+    select_key(0x06);
+    fake_host_reset(fh);
+    cr_assert_eq(data(), 'Q');
+}
+
+Test(fw_cfg, state_restores_selector_and_offset)
+{
+    select_key(0x00);
+    data();
+    size_t n = fake_state_save(fh, NULL, 0);
+    uint8_t *buf = malloc(n);
+    cr_assert_eq(fake_state_save(fh, buf, n), n);
+    select_key(0x03);
+    cr_assert_eq(fake_state_load(fh, buf, n), 0);
+    free(buf);
+    cr_assert_eq(data(), 'E');
+}
+
+Test(fw_cfg, missing_ram_size_is_refused)
+{
+    FakeHost *f = fake_host_new(PLUGIN_PATH);
+    fake_host_set_prop(f, "machine-id", "32");
+    char err[256] = "";
+    cr_assert_neq(fake_host_try_init(f, err, sizeof(err)), 0);
+    cr_assert(strstr(err, "ram-size"), "%s", err);
+    fake_host_free(f);
+}
+
+Test(fw_cfg, missing_machine_id_is_refused)
+{
+    FakeHost *f = fake_host_new(PLUGIN_PATH);
+    fake_host_set_machine_opt(f, "ram-size", "33554432");
+    char err[256] = "";
+    cr_assert_neq(fake_host_try_init(f, err, sizeof(err)), 0);
+    cr_assert(strstr(err, "machine-id"), "%s", err);
+    fake_host_free(f);
+}
+
+/* ---- the kernel handoff, on a host with RAM ---- */
+
+typedef struct RamHost {
+    TesseraHost host;
+    void *dl;
+    const TesseraDeviceClass *cls;
+    void *dev;
+    uint8_t *ram;
+    const char *opts[8][2];
+    unsigned n_opts;
+    TesseraMmioRegion regions[2];
+    void *opaque[2];
+    unsigned n_regions;
+} RamHost;
+
+static RamHost *rh_of(TesseraInstance *self)
+{
+    return (RamHost *)self;
+}
+
+static void rh_log(TesseraInstance *self, TesseraLogLevel level, const char *fmt, va_list ap)
+{
+}
+
+static const char *rh_prop(TesseraInstance *self, const char *name)
+{
+    return strcmp(name, "machine-id") ? NULL : "32";
+}
+
+static const char *rh_opt(TesseraInstance *self, const char *name)
+{
+    RamHost *rh = rh_of(self);
+    for (unsigned i = 0; i < rh->n_opts; i++)
+        if (!strcmp(rh->opts[i][0], name))
+            return rh->opts[i][1];
+    return NULL;
+}
+
+static int rh_mmio_add(TesseraInstance *self, const TesseraMmioRegion *r, void *opaque,
+                       char *err, size_t errlen)
+{
+    RamHost *rh = rh_of(self);
+    rh->regions[rh->n_regions] = *r;
+    rh->opaque[rh->n_regions++] = opaque;
+    return 0;
+}
+
+static int rh_dma_write(TesseraInstance *self, uint64_t pa, const void *buf, size_t len)
+{
+    if (pa > RAM_SIZE || len > RAM_SIZE - pa)
+        return TESSERA_BUS_UNASSIGNED;
+    memcpy(rh_of(self)->ram + pa, buf, len);
+    return TESSERA_BUS_OK;
+}
+
+static int rh_dma_read(TesseraInstance *self, uint64_t pa, void *buf, size_t len)
+{
+    if (pa > RAM_SIZE || len > RAM_SIZE - pa)
+        return TESSERA_BUS_UNASSIGNED;
+    memcpy(buf, rh_of(self)->ram + pa, len);
+    return TESSERA_BUS_OK;
+}
+
+static uint64_t rh_clock(TesseraInstance *self)
+{
+    return 0;
+}
+
+static void rh_request(TesseraInstance *self, TesseraRequest req)
+{
+}
+
+static const char *rh_name(TesseraInstance *self)
+{
+    return "fw_cfg";
+}
+
+static const TesseraHostOps rh_ops = {
+    .size = sizeof(TesseraHostOps),
+    .log = rh_log,
+    .prop = rh_prop,
+    .machine_opt = rh_opt,
+    .mmio_add = rh_mmio_add,
+    .dma_read = rh_dma_read,
+    .dma_write = rh_dma_write,
+    .clock_ns = rh_clock,
+    .request = rh_request,
+    .name = rh_name,
+};
+
+static RamHost *rh;
+static char tmpdir[64];
+
+static void ram_setup(void)
+{
+    rh = calloc(1, sizeof(*rh));
+    rh->dl = dlopen(PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL);
+    cr_assert_not_null(rh->dl, "%s", dlerror());
+    const TesseraPluginDescriptor *d = dlsym(rh->dl, TESSERA_PLUGIN_SYMBOL);
+    cr_assert_not_null(d);
+    rh->cls = d->iface;
+    rh->dev = calloc(1, rh->cls->instance_size);
+    rh->ram = calloc(1, RAM_SIZE);
+    rh->host.ops = &rh_ops;
+    rh->host.self = (TesseraInstance *)rh;
+    rh->opts[rh->n_opts][0] = "ram-size";
+    rh->opts[rh->n_opts++][1] = "33554432";
+    snprintf(tmpdir, sizeof(tmpdir), "/tmp/tessera-fwcfg-XXXXXX");
+    cr_assert_not_null(mkdtemp(tmpdir));
+}
+
+static void ram_teardown(void)
+{
+    if (rh->cls->finalize)
+        rh->cls->finalize(rh->dev);
+    free(rh->dev);
+    free(rh->ram);
+    dlclose(rh->dl);
+    free(rh);
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(fw_cfg_kernel, .init = ram_setup, .fini = ram_teardown);
+
+static void rh_opt_set(const char *name, const char *value)
+{
+    rh->opts[rh->n_opts][0] = name;
+    rh->opts[rh->n_opts++][1] = value;
+}
+
+/* init + realize + reset; returns init's or realize's result, message in err. */
+static int rh_start(char *err, size_t errlen)
+{
+    if (rh->cls->init(rh->dev, &rh->host, err, errlen))
+        return -1;
+    if (rh->cls->realize && rh->cls->realize(rh->dev, err, errlen))
+        return -1;
+    rh->cls->reset(rh->dev);
+    return 0;
+}
+
+static void rh_start_ok(void)
+{
+    char err[256] = "";
+    cr_assert_eq(rh_start(err, sizeof(err)), 0, "%s", err);
+}
+
+static unsigned rh_region(const char *name)
+{
+    for (unsigned i = 0; i < rh->n_regions; i++)
+        if (!strcmp(rh->regions[i].name, name))
+            return i;
+    cr_assert_fail("no region %s", name);
+    return 0;
+}
+
+static uint64_t rh_read_le(uint16_t key, unsigned bytes)
+{
+    unsigned c = rh_region("ctl"), d = rh_region("data");
+    rh->regions[c].write(rh->opaque[c], 0, key, 2);
+    uint64_t v = 0;
+    for (unsigned i = 0; i < bytes; i++)
+        v |= rh->regions[d].read(rh->opaque[d], 0, 1) << (8 * i);
+    return v;
+}
+
+static uint32_t ram_be32(uint32_t pa)
+{
+    const uint8_t *p = rh->ram + pa;
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+static void put_be16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+static char *write_file(const char *name, const void *buf, size_t len)
+{
+    static char paths[4][128];
+    static unsigned next;
+    char *path = paths[next++ % 4];
+    snprintf(path, 128, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(buf, 1, len, f), len);
+    fclose(f);
+    return path;
+}
+
+/* A sparc32 Linux-like ELF: one PT_LOAD at 0xf0004000 (file 8 KiB, memory 12 KiB) whose
+ * second page starts with the "HdrS" header, as in head_32.S. */
+#define SEG_FILE 0x2000
+#define SEG_MEM 0x3000
+#define SEG_OFFSET 0x100
+
+static char *make_elf(void)
+{
+    static uint8_t elf[SEG_OFFSET + SEG_FILE];
+    memset(elf, 0, sizeof(elf));
+    memcpy(elf, "\177ELF", 4);
+    elf[4] = 1; /* ELFCLASS32 */
+    elf[5] = 2; /* ELFDATA2MSB */
+    elf[6] = 1;
+    put_be16(elf + 16, 2);  /* ET_EXEC */
+    put_be16(elf + 18, 2);  /* EM_SPARC */
+    put_be32(elf + 20, 1);
+    put_be32(elf + 24, 0xf0004000); /* entry */
+    put_be32(elf + 28, 52);         /* phoff */
+    put_be16(elf + 40, 52);
+    put_be16(elf + 42, 32); /* phentsize */
+    put_be16(elf + 44, 1);  /* phnum */
+    uint8_t *ph = elf + 52;
+    put_be32(ph + 0, 1);            /* PT_LOAD */
+    put_be32(ph + 4, SEG_OFFSET);
+    put_be32(ph + 8, 0xf0004000);   /* vaddr */
+    put_be32(ph + 12, 0xf0004000);  /* paddr */
+    put_be32(ph + 16, SEG_FILE);
+    put_be32(ph + 20, SEG_MEM);
+    uint8_t *seg = elf + SEG_OFFSET;
+    put_be32(seg, 0x10800040); /* b gokernel */
+    memcpy(seg + 0x1000, "HdrS", 4);
+    put_be32(seg + 0x1004, 0x060100);
+    seg[SEG_FILE - 1] = 0xee;
+    return write_file("vmlinux", elf, sizeof(elf));
+}
+
+Test(fw_cfg_kernel, elf_kernel_lands_at_vaddr_minus_0xf0000000)
+{
+    rh_opt_set("kernel", make_elf());
+    rh_start_ok();
+    cr_assert_eq(ram_be32(0x4000), 0x10800040);
+    cr_assert_eq(ram_be32(0x5000), 0x48647253);
+    cr_assert_eq(rh->ram[0x4000 + SEG_FILE - 1], 0xee);
+}
+
+Test(fw_cfg_kernel, elf_bss_is_zero_filled)
+{
+    rh_opt_set("kernel", make_elf());
+    memset(rh->ram + 0x4000 + SEG_FILE, 0xaa, SEG_MEM - SEG_FILE);
+    rh_start_ok();
+    for (unsigned i = SEG_FILE; i < SEG_MEM; i++)
+        cr_assert_eq(rh->ram[0x4000 + i], 0, "byte 0x%x", i);
+}
+
+Test(fw_cfg_kernel, kernel_size_is_the_loaded_memory_size)
+{
+    rh_opt_set("kernel", make_elf());
+    rh_start_ok();
+    cr_assert_eq(rh_read_le(0x07, 4), 0x4000);
+    cr_assert_eq(rh_read_le(0x08, 4), SEG_MEM);
+}
+
+Test(fw_cfg_kernel, initrd_lands_at_8_mib_and_is_announced)
+{
+    static const uint8_t initrd[] = "070701 an initramfs";
+    rh_opt_set("kernel", make_elf());
+    rh_opt_set("initrd", write_file("initrd", initrd, sizeof(initrd)));
+    rh_start_ok();
+    cr_assert_eq(memcmp(rh->ram + 0x800000, initrd, sizeof(initrd)), 0);
+    cr_assert_eq(rh_read_le(0x0a, 4), 0x800000);
+    cr_assert_eq(rh_read_le(0x0b, 4), sizeof(initrd));
+}
+
+Test(fw_cfg_kernel, hdrs_header_gets_initrd_address_and_size)
+{
+    static const uint8_t initrd[1000];
+    rh_opt_set("kernel", make_elf());
+    rh_opt_set("initrd", write_file("initrd", initrd, sizeof(initrd)));
+    rh_start_ok();
+    cr_assert_eq(ram_be32(0x5000 + 16), 0x800000);
+    cr_assert_eq(ram_be32(0x5000 + 20), 1000);
+    cr_assert_eq(ram_be32(0x5000 + 4), 0x060100, "the rest of the header is untouched");
+}
+
+Test(fw_cfg_kernel, without_initrd_hdrs_is_untouched)
+{
+    rh_opt_set("kernel", make_elf());
+    rh_start_ok();
+    cr_assert_eq(ram_be32(0x5000 + 16), 0);
+    cr_assert_eq(ram_be32(0x5000 + 20), 0);
+}
+
+Test(fw_cfg_kernel, command_line_is_copied_to_0x7ff000)
+{
+    rh_opt_set("kernel", make_elf());
+    rh_opt_set("append", "console=ttyS0 root=/dev/ram");
+    rh_start_ok();
+    cr_assert_str_eq((const char *)rh->ram + 0x7ff000, "console=ttyS0 root=/dev/ram");
+    cr_assert_eq(rh_read_le(0x09, 4), 0x7ff000);
+    cr_assert_eq(rh_read_le(0x14, 4), strlen("console=ttyS0 root=/dev/ram") + 1);
+}
+
+Test(fw_cfg_kernel, command_line_data_item_holds_the_string)
+{
+    rh_opt_set("append", "quiet");
+    rh_start_ok();
+    unsigned c = rh_region("ctl"), d = rh_region("data");
+    rh->regions[c].write(rh->opaque[c], 0, 0x15, 2);
+    char got[8] = { 0 };
+    for (int i = 0; i < 6; i++)
+        got[i] = (char)rh->regions[d].read(rh->opaque[d], 0, 1);
+    cr_assert_str_eq(got, "quiet");
+}
+
+Test(fw_cfg_kernel, raw_kernel_lands_at_0x4000)
+{
+    static const uint8_t raw[] = { 0x01, 0x00, 0x00, 0x00, 0xde, 0xad };
+    rh_opt_set("kernel", write_file("Image", raw, sizeof(raw)));
+    rh_start_ok();
+    cr_assert_eq(memcmp(rh->ram + 0x4000, raw, sizeof(raw)), 0);
+    cr_assert_eq(rh_read_le(0x08, 4), sizeof(raw));
+}
+
+Test(fw_cfg_kernel, reset_reinstalls_the_kernel)
+{
+    rh_opt_set("kernel", make_elf());
+    rh_start_ok();
+    memset(rh->ram + 0x4000, 0, 16);
+    rh->cls->reset(rh->dev);
+    cr_assert_eq(ram_be32(0x4000), 0x10800040);
+}
+
+Test(fw_cfg_kernel, unreadable_kernel_is_refused_naming_the_file)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "%s/no-such-kernel", tmpdir);
+    rh_opt_set("kernel", path);
+    char err[256] = "";
+    cr_assert_neq(rh_start(err, sizeof(err)), 0);
+    cr_assert(strstr(err, path), "%s", err);
+}
+
+Test(fw_cfg_kernel, unreadable_initrd_is_refused_naming_the_file)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "%s/no-such-initrd", tmpdir);
+    rh_opt_set("kernel", make_elf());
+    rh_opt_set("initrd", path);
+    char err[256] = "";
+    cr_assert_neq(rh_start(err, sizeof(err)), 0);
+    cr_assert(strstr(err, path), "%s", err);
+}
+
+Test(fw_cfg_kernel, elf_for_another_machine_is_refused_naming_the_file)
+{
+    char *path = make_elf();
+    FILE *f = fopen(path, "r+b");
+    uint8_t x86[2] = { 0, 3 };
+    fseek(f, 18, SEEK_SET);
+    fwrite(x86, 1, 2, f);
+    fclose(f);
+    rh_opt_set("kernel", path);
+    char err[256] = "";
+    cr_assert_neq(rh_start(err, sizeof(err)), 0);
+    cr_assert(strstr(err, path), "%s", err);
+}
+
+Test(fw_cfg_kernel, segment_outside_ram_is_refused)
+{
+    char *path = make_elf();
+    FILE *f = fopen(path, "r+b");
+    uint8_t paddr[4] = { 0xf3, 0x00, 0x00, 0x00 }; /* PA 48 MiB, RAM is 32 */
+    fseek(f, 52 + 12, SEEK_SET);
+    fwrite(paddr, 1, 4, f);
+    fclose(f);
+    rh_opt_set("kernel", path);
+    char err[256] = "";
+    cr_assert_neq(rh_start(err, sizeof(err)), 0);
+    cr_assert(strstr(err, path), "%s", err);
+}
