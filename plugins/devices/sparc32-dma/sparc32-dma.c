@@ -9,9 +9,10 @@
  * (OpenBIOS's ESP probe polls that bit) and output "out" carries it while the CSR's
  * interrupt enable is set. Setting CSR reset resets the device.
  *
- * Memory goes through the IOMMU (link.iommu): the ESP's transfers run at the
- * address register, which advances; the LANCE's 24-bit addresses take bits 31:24
- * from the address-high register. The DMA enable bit and the byte count register
+ * Memory goes through the IOMMU (link.iommu): the ESP's transfers (read/write of
+ * the "dma" interface) run at the address register, which advances; the LANCE's
+ * (read_at/write_at) take their 24-bit addresses' bits 31:24 from the address-high
+ * register. A DMA refuses the other kind's transfers. The DMA enable bit and the byte count register
  * are kept but do not gate or limit transfers: the device's own count does.
  */
 #include <stdbool.h>

@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: MIT */
+/* lance: RAP/RDP and CSR0-3, the init block read through ledma and the IOMMU (IDON),
+ * transmit descriptors completed with no network, reset through ledma. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+
+#include "fake_host.h"
+#include "sbus_host.h"
+
+#define RDP 0x0
+#define RAP 0x2
+
+#define CSR0_INIT 0x0001
+#define CSR0_STRT 0x0002
+#define CSR0_STOP 0x0004
+#define CSR0_TDMD 0x0008
+#define CSR0_TXON 0x0010
+#define CSR0_RXON 0x0020
+#define CSR0_INEA 0x0040
+#define CSR0_INTR 0x0080
+#define CSR0_IDON 0x0100
+#define CSR0_TINT 0x0200
+#define CSR0_MERR 0x0800
+#define CSR0_ERR 0x8000
+
+static FakeHost *fh;
+
+static void setup(void)
+{
+    fh = fake_host_new(PLUGIN_PATH);
+    fake_host_start(fh);
+}
+
+static void teardown(void)
+{
+    fake_host_free(fh);
+}
+
+TestSuite(lance, .init = setup, .fini = teardown);
+
+static uint16_t csr(unsigned n)
+{
+    fake_write(fh, "regs", RAP, n, 2);
+    return (uint16_t)fake_read(fh, "regs", RDP, 2);
+}
+
+static void set_csr(unsigned n, uint16_t v)
+{
+    fake_write(fh, "regs", RAP, n, 2);
+    fake_write(fh, "regs", RDP, v, 2);
+}
+
+Test(lance, descriptor_is_version_1_0_0)
+{
+    const TesseraPluginDescriptor *d = fake_host_descriptor(fh);
+    cr_assert_str_eq(d->name, "lance");
+    cr_assert_str_eq(d->version, "1.0.0");
+    cr_assert_str_eq(d->license, "MIT");
+}
+
+Test(lance, schema_is_well_formed)
+{
+    char err[256] = "";
+    cr_assert_eq(fake_schema_check(fh, err, sizeof(err)), 0, "%s", err);
+}
+
+Test(lance, ports_are_4_bytes)
+{
+    cr_assert_eq(fake_region_size(fh, "regs"), 4);
+}
+
+Test(lance, reset_leaves_the_chip_stopped)
+{
+    cr_assert_eq(csr(0), CSR0_STOP);
+}
+
+Test(lance, rap_reads_back_two_bits)
+{
+    fake_write(fh, "regs", RAP, 0xffff, 2);
+    cr_assert_eq(fake_read(fh, "regs", RAP, 2), 3);
+}
+
+Test(lance, csr3_keeps_bswp_acon_bcon)
+{
+    set_csr(3, 0xffff);
+    cr_assert_eq(csr(3), 0x0007);
+}
+
+Test(lance, csr1_is_word_aligned)
+{
+    set_csr(1, 0x1235);
+    cr_assert_eq(csr(1), 0x1234);
+}
+
+Test(lance, init_without_memory_is_a_memory_error)
+{
+    set_csr(0, CSR0_INIT);
+    uint16_t c = csr(0);
+    cr_assert_eq(c & CSR0_IDON, 0);
+    cr_assert_eq(c & (CSR0_MERR | CSR0_ERR | CSR0_INTR), CSR0_MERR | CSR0_ERR | CSR0_INTR);
+}
+
+Test(lance, interrupt_needs_inea)
+{
+    set_csr(0, CSR0_INIT);
+    cr_assert_eq(fake_irq_level(fh, "out", 0), 0);
+    set_csr(0, CSR0_INEA);
+    cr_assert_eq(fake_irq_level(fh, "out", 0), 1);
+}
+
+Test(lance, stop_clears_status_and_enable)
+{
+    set_csr(0, CSR0_INIT | CSR0_INEA);
+    set_csr(0, CSR0_STOP);
+    cr_assert_eq(csr(0), CSR0_STOP);
+    cr_assert_eq(fake_irq_level(fh, "out", 0), 0);
+}
+
+Test(lance, state_round_trip_restores_the_interrupt)
+{
+    set_csr(0, CSR0_INIT | CSR0_INEA);
+    size_t n = fake_state_save(fh, NULL, 0);
+    void *buf = malloc(n);
+    fake_state_save(fh, buf, n);
+    set_csr(0, CSR0_STOP);
+    cr_assert_eq(fake_irq_level(fh, "out", 0), 0);
+    cr_assert_eq(fake_state_load(fh, buf, n), 0);
+    cr_assert_eq(fake_irq_level(fh, "out", 0), 1);
+    free(buf);
+}
+
+/* ---- behind ledma and the IOMMU ---- */
+
+#define TABLE_PA 0x10000u
+#define PAGE_PA 0x60000u     /* the DVMA page 0xff000000 */
+#define IB 0x000100u         /* chip addresses: DVMA 0xff000000 + this */
+#define RX_RING 0x000200u
+#define TX_RING 0x000300u
+#define TX_BUF 0x000400u
+
+static SbusHost *bus;
+static SbusDev *ledma, *lance_dev;
+
+static uint16_t bcsr(unsigned n)
+{
+    sbus_write(lance_dev, "regs", RAP, n, 2);
+    return (uint16_t)sbus_read(lance_dev, "regs", RDP, 2);
+}
+
+static void set_bcsr(unsigned n, uint16_t v)
+{
+    sbus_write(lance_dev, "regs", RAP, n, 2);
+    sbus_write(lance_dev, "regs", RDP, v, 2);
+}
+
+static void put_desc(uint32_t at, uint16_t w0, uint16_t w1, uint16_t w2, uint16_t w3)
+{
+    sbus_put16(bus, PAGE_PA + at, w0);
+    sbus_put16(bus, PAGE_PA + at + 2, w1);
+    sbus_put16(bus, PAGE_PA + at + 4, w2);
+    sbus_put16(bus, PAGE_PA + at + 6, w3);
+}
+
+static void chain_setup(void)
+{
+    bus = sbus_host_new(1 << 20);
+    SbusDev *iommu = sbus_add(bus, "iommu", IOMMU_PATH);
+    ledma = sbus_add(bus, "ledma", DMA_PATH);
+    sbus_set_prop(ledma, "kind", "lance");
+    sbus_set_link(ledma, "iommu", "iommu");
+    lance_dev = sbus_add(bus, "lance", PLUGIN_PATH);
+    sbus_set_link(lance_dev, "dma", "ledma");
+    sbus_wire(lance_dev, "out", ledma, "device", 0);
+    sbus_start(bus);
+    sbus_write(iommu, "regs", 0x0, 0x5, 4); /* 32 MiB window */
+    sbus_write(iommu, "regs", 0x4, TABLE_PA >> 4, 4);
+    sbus_put32(bus, TABLE_PA + ((0xff000000u & 0x01ffffffu) >> 12) * 4,
+               ((PAGE_PA >> 4) & 0xffffff00u) | 0x6);
+    sbus_write(ledma, "regs", 0xc, 0xff000000u, 4);
+
+    /* Linux sunlance's block: MAC 52:54:00:12:34:56 with bytes swapped in words,
+     * 4 receive and 2 transmit descriptors. */
+    static const uint16_t ib[12] = {
+        0x0000, 0x5452, 0x1200, 0x5634, 0, 0, 0, 0,
+        RX_RING & 0xffff, (2 << 13) | (RX_RING >> 16), TX_RING & 0xffff, (1 << 13) | (TX_RING >> 16),
+    };
+    for (unsigned i = 0; i < 12; i++)
+        sbus_put16(bus, PAGE_PA + IB + 2 * i, ib[i]);
+    set_bcsr(1, IB & 0xffff);
+    set_bcsr(2, IB >> 16);
+    set_bcsr(3, 0x7);
+}
+
+static void chain_teardown(void)
+{
+    sbus_host_free(bus);
+}
+
+TestSuite(lance_ring, .init = chain_setup, .fini = chain_teardown);
+
+Test(lance_ring, init_reads_the_block_and_sets_idon)
+{
+    set_bcsr(0, CSR0_INIT);
+    cr_assert_eq(bcsr(0), CSR0_INIT | CSR0_IDON | CSR0_INTR);
+}
+
+Test(lance_ring, idon_interrupt_reaches_the_ledma_csr)
+{
+    set_bcsr(0, CSR0_INIT | CSR0_INEA);
+    cr_assert_eq(sbus_irq_level(lance_dev, "out"), 1);
+    cr_assert_eq(sbus_read(ledma, "regs", 0x0, 4) & 1, 1);
+}
+
+Test(lance_ring, writing_idon_acknowledges_it)
+{
+    set_bcsr(0, CSR0_INIT | CSR0_INEA);
+    set_bcsr(0, CSR0_IDON | CSR0_INEA | CSR0_STRT);
+    cr_assert_eq(bcsr(0) & (CSR0_IDON | CSR0_INTR), 0);
+    cr_assert_eq(sbus_irq_level(lance_dev, "out"), 0);
+}
+
+Test(lance_ring, start_turns_transmitter_and_receiver_on)
+{
+    set_bcsr(0, CSR0_INIT);
+    set_bcsr(0, CSR0_IDON | CSR0_STRT);
+    cr_assert_eq(bcsr(0), CSR0_INIT | CSR0_STRT | CSR0_TXON | CSR0_RXON);
+}
+
+Test(lance_ring, csr1_cannot_change_while_running)
+{
+    set_bcsr(0, CSR0_INIT);
+    set_bcsr(0, CSR0_IDON | CSR0_STRT);
+    set_bcsr(1, 0x4000);
+    cr_assert_eq(bcsr(1), IB & 0xffff);
+}
+
+Test(lance_ring, transmit_hands_owned_descriptors_back_with_tint)
+{
+    set_bcsr(0, CSR0_INIT);
+    set_bcsr(0, CSR0_IDON | CSR0_STRT);
+    put_desc(TX_RING, TX_BUF & 0xffff, 0x8000 | 0x0300 | (TX_BUF >> 16), (uint16_t)-64, 0xffff);
+    set_bcsr(0, CSR0_TDMD);
+    cr_assert_eq(sbus_get16(bus, PAGE_PA + TX_RING + 2), 0x0300);
+    cr_assert_eq(sbus_get16(bus, PAGE_PA + TX_RING + 6), 0);
+    cr_assert_eq(bcsr(0) & (CSR0_TINT | CSR0_INTR), CSR0_TINT | CSR0_INTR);
+}
+
+Test(lance_ring, transmit_stops_at_a_descriptor_the_host_owns)
+{
+    set_bcsr(0, CSR0_INIT);
+    set_bcsr(0, CSR0_IDON | CSR0_STRT);
+    put_desc(TX_RING, TX_BUF & 0xffff, 0x8300, (uint16_t)-64, 0);
+    put_desc(TX_RING + 8, TX_BUF & 0xffff, 0x0300, (uint16_t)-64, 0x1234);
+    set_bcsr(0, CSR0_TDMD);
+    cr_assert_eq(sbus_get16(bus, PAGE_PA + TX_RING + 8 + 6), 0x1234);
+    /* The next demand starts at the second descriptor. */
+    put_desc(TX_RING + 8, TX_BUF & 0xffff, 0x8300, (uint16_t)-64, 0x1234);
+    set_bcsr(0, CSR0_TDMD);
+    cr_assert_eq(sbus_get16(bus, PAGE_PA + TX_RING + 8 + 2), 0x0300);
+}
+
+Test(lance_ring, nothing_is_received)
+{
+    put_desc(RX_RING, 0x0800, 0x8000, (uint16_t)-1518, 0);
+    set_bcsr(0, CSR0_INIT);
+    set_bcsr(0, CSR0_IDON | CSR0_STRT);
+    cr_assert_eq(sbus_get16(bus, PAGE_PA + RX_RING + 2), 0x8000);
+    cr_assert_eq(bcsr(0) & 0x0400 /* RINT */, 0);
+}
+
+Test(lance_ring, unmapped_init_block_is_a_memory_error)
+{
+    set_bcsr(0, CSR0_STOP);
+    set_bcsr(2, 0x10); /* DVMA 0xff100000: no IOPTE */
+    set_bcsr(0, CSR0_INIT);
+    cr_assert_eq(bcsr(0) & (CSR0_MERR | CSR0_IDON), CSR0_MERR);
+}
+
+Test(lance_ring, ledma_reset_stops_the_chip)
+{
+    set_bcsr(0, CSR0_INIT);
+    sbus_write(ledma, "regs", 0x0, 0x80, 4);
+    cr_assert_eq(bcsr(0), CSR0_STOP);
+}
