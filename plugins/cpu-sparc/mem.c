@@ -36,6 +36,10 @@ int mem_bus_error(SparcCpu *cpu, uint64_t pa, SparcAccess access, unsigned asi)
     SparcMmu *mmu = &cpu->mmu;
     unsigned old_ft = (mmu->sfsr >> 2) & 7;
 
+    tessera_log(cpu->host, TESSERA_LOG_DEBUG, "bus error: %s at PA 0x%09llx (asi 0x%02x)",
+                access == SPARC_FETCH ? "fetch" : access == SPARC_STORE ? "store" : "load",
+                (unsigned long long)pa, asi);
+
     if (old_ft == 0 || old_ft > 4) {
         uint32_t sfsr = (5u << 2) | 2u;
         if (asi)
