@@ -189,6 +189,50 @@ Test(fw_cfg, state_restores_selector_and_offset)
     cr_assert_eq(data(), 'E');
 }
 
+static FakeHost *started_with(const char *opt, const char *value)
+{
+    FakeHost *f = fake_host_new(PLUGIN_PATH);
+    fake_host_set_machine_opt(f, "ram-size", "33554432");
+    fake_host_set_prop(f, "machine-id", "32");
+    fake_host_set_machine_opt(f, opt, value);
+    fake_host_start(f);
+    return f;
+}
+
+static uint64_t read_le_of(FakeHost *f, uint16_t key, unsigned bytes)
+{
+    fake_write(f, "ctl", 0, key, 2);
+    uint64_t v = 0;
+    for (unsigned i = 0; i < bytes; i++)
+        v |= fake_read(f, "data", 0, 1) << (8 * i);
+    return v;
+}
+
+Test(fw_cfg, graphic_machine_says_nographic_0)
+{
+    FakeHost *f = started_with("nographic", "0");
+    cr_assert_eq(read_le_of(f, 0x04, 2), 0);
+    fake_host_free(f);
+}
+
+Test(fw_cfg, boot_option_picks_the_boot_device)
+{
+    FakeHost *f = started_with("boot", "d");
+    cr_assert_eq(read_le_of(f, 0x0c, 2), 'd');
+    fake_host_free(f);
+}
+
+Test(fw_cfg, machine_id_property_in_hex_is_accepted)
+{
+    FakeHost *f = fake_host_new(PLUGIN_PATH);
+    fake_host_set_machine_opt(f, "ram-size", "67108864");
+    fake_host_set_prop(f, "machine-id", "0x21");
+    fake_host_start(f);
+    cr_assert_eq(read_le_of(f, 0x06, 2), 0x21);
+    cr_assert_eq(read_le_of(f, 0x03, 8), 67108864);
+    fake_host_free(f);
+}
+
 Test(fw_cfg, missing_ram_size_is_refused)
 {
     FakeHost *f = fake_host_new(PLUGIN_PATH);
