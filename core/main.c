@@ -50,6 +50,9 @@ static const char usage_text[] =
     "  -nographic            no display; the serial port is on the terminal\n"
     "  -serial SPEC          serial port backend: stdio (default), file:PATH,\n"
     "                        unix:PATH[,server], null\n"
+    "  -drive file=IMG,if=scsi,index=N[,media=cdrom]\n"
+    "                        a raw disk (or read-only CD-ROM) image as SCSI target N\n"
+    "  -cdrom IMG            a CD-ROM image as SCSI target 2\n"
     "  -nvram FILE           keep the NVRAM contents in FILE across runs\n"
     "  -rtc base=DATE        fixed clock start (YYYY-MM-DDTHH:MM:SS) instead of host time\n"
     "\n"
@@ -117,6 +120,42 @@ static uint64_t parse_ram(const char *v)
     return n << shift;
 }
 
+/* -drive file=IMG,if=scsi,index=N[,media=disk|cdrom] -> machine option
+ * "drive.scsi.N" or "cdrom.scsi.N" for the SCSI controller. */
+static void parse_drive(Cli *cli, const char *spec)
+{
+    char *file = NULL, *media = NULL;
+    unsigned index = 0;
+    char **parts = g_strsplit(spec, ",", -1);
+    for (char **p = parts; *p; p++) {
+        if (g_str_has_prefix(*p, "file=") && (*p)[5]) {
+            g_free(file);
+            file = g_strdup(*p + 5);
+        } else if (!strcmp(*p, "if=scsi")) {
+            continue;
+        } else if (g_str_has_prefix(*p, "index=")) {
+            index = (unsigned)parse_count("-drive index", *p + 6);
+            if (index > 6)
+                usage_error("-drive: index %u is not a SCSI target 0-6", index);
+        } else if (!strcmp(*p, "media=disk") || !strcmp(*p, "media=cdrom")) {
+            g_free(media);
+            media = g_strdup(*p + 6);
+        } else if (!strcmp(*p, "format=raw")) {
+            continue;
+        } else {
+            usage_error("-drive: unsupported '%s' (file=IMG,if=scsi,index=N,media=disk|cdrom,"
+                        "format=raw)", *p);
+        }
+    }
+    g_strfreev(parts);
+    if (!file)
+        usage_error("-drive: missing file=IMAGE");
+    char *key = g_strdup_printf("%s.scsi.%u", media && !strcmp(media, "cdrom") ? "cdrom" : "drive",
+                                index);
+    g_hash_table_insert(cli->mopts.extra, key, file);
+    g_free(media);
+}
+
 static void parse_args(int argc, char **argv, Cli *cli)
 {
     cli->plugin_paths = g_ptr_array_new();
@@ -149,6 +188,10 @@ static void parse_args(int argc, char **argv, Cli *cli)
             cli->mopts.nographic = true;
         } else if (!strcmp(o, "-serial")) {
             cli->mopts.serial = ARG();
+        } else if (!strcmp(o, "-drive")) {
+            parse_drive(cli, ARG());
+        } else if (!strcmp(o, "-cdrom")) {
+            g_hash_table_insert(cli->mopts.extra, g_strdup("cdrom.scsi.2"), g_strdup(ARG()));
         } else if (!strcmp(o, "-nvram")) {
             g_hash_table_insert(cli->mopts.extra, g_strdup("nvram"), g_strdup(ARG()));
         } else if (!strcmp(o, "-rtc")) {
