@@ -3,6 +3,7 @@
 
 #include <glib.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "config.h"
 
@@ -10,11 +11,13 @@ bool paths_uninstalled(void)
 {
     static int cached = -1;
     if (cached < 0) {
-        char *exe = g_file_read_link("/proc/self/exe", NULL);
+        char *exe = realpath("/proc/self/exe", NULL);
         char *root = realpath(TESSERA_BUILD_ROOT, NULL);
-        cached = exe && root && g_str_has_prefix(exe, root) && exe[strlen(root)] == '/';
+        size_t n = root ? strlen(root) : 0;
+        cached = exe && root && strncmp(exe, root, n) == 0 &&
+                 (exe[n] == '/' || root[n - 1] == '/');
         free(root);
-        g_free(exe);
+        free(exe);
     }
     return cached;
 }

@@ -9,6 +9,7 @@
  * refused plugin never had a function called. docs/plugin-abi.md is the user side.
  */
 #include "plugin.h"
+#include "paths.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -100,22 +101,6 @@ void registry_add_dir(PluginRegistry *reg, const char *dir)
     g_ptr_array_add(reg->dirs, g_strdup(dir));
 }
 
-/* Running from the build tree: the executable lies under TESSERA_BUILD_ROOT. */
-static bool registry_uninstalled(void)
-{
-    char *exe = realpath("/proc/self/exe", NULL);
-    char *root = realpath(TESSERA_BUILD_ROOT, NULL);
-    bool under = false;
-
-    if (exe && root) {
-        size_t n = strlen(root);
-        under = strncmp(exe, root, n) == 0 && (exe[n] == '/' || root[n - 1] == '/');
-    }
-    free(exe);
-    free(root);
-    return under;
-}
-
 void registry_add_default_dirs(PluginRegistry *reg, char **extra_dirs)
 {
     for (char **d = extra_dirs; d && *d; d++)
@@ -129,7 +114,7 @@ void registry_add_default_dirs(PluginRegistry *reg, char **extra_dirs)
         g_strfreev(parts);
     }
 
-    if (registry_uninstalled()) {
+    if (paths_uninstalled()) {
         char *tree = g_build_filename(TESSERA_BUILD_ROOT, "plugins", NULL);
         registry_add_dir(reg, tree);
         g_free(tree);
