@@ -578,6 +578,50 @@ Test(fw_cfg_kernel, raw_kernel_lands_at_0x4000)
     cr_assert_eq(rh_read_le(0x08, 4), sizeof(raw));
 }
 
+/* An a.out kernel: header (magic, text, data sizes), 0x30 bytes of text, 8 of data. */
+static char *make_aout(uint16_t magic, size_t text_offset)
+{
+    static uint8_t aout[1024 + 0x38];
+    memset(aout, 0, sizeof(aout));
+    put_be32(aout, 0x00030000u | magic); /* machine type 3 (sparc), magic */
+    put_be32(aout + 4, 0x30);             /* a_text */
+    put_be32(aout + 8, 8);                /* a_data */
+    put_be32(aout + 12, 0x100);           /* a_bss: not loaded, as QEMU */
+    put_be32(aout + 20, 0x4000);          /* a_entry */
+    memset(aout + text_offset, 0x11, 0x30);
+    memset(aout + text_offset + 0x30, 0x22, 8);
+    return write_file("aout", aout, text_offset + 0x38);
+}
+
+Test(fw_cfg_kernel, omagic_aout_text_and_data_land_at_0x4000)
+{
+    rh_opt_set("kernel", make_aout(0407, 32));
+    rh_start_ok();
+    cr_assert_eq(rh->ram[0x4000], 0x11);
+    cr_assert_eq(rh->ram[0x4000 + 0x2f], 0x11);
+    cr_assert_eq(rh->ram[0x4000 + 0x30], 0x22);
+    cr_assert_eq(rh->ram[0x4000 + 0x37], 0x22);
+    cr_assert_eq(rh_read_le(0x08, 4), 0x38, "text + data");
+}
+
+Test(fw_cfg_kernel, zmagic_aout_text_starts_at_file_offset_1024)
+{
+    rh_opt_set("kernel", make_aout(0413, 1024));
+    rh_start_ok();
+    cr_assert_eq(rh->ram[0x4000], 0x11);
+    cr_assert_eq(rh->ram[0x4000 + 0x30], 0x22);
+}
+
+Test(fw_cfg_kernel, nmagic_aout_data_starts_on_the_next_page)
+{
+    rh_opt_set("kernel", make_aout(0410, 32));
+    rh_start_ok();
+    cr_assert_eq(rh->ram[0x4000 + 0x2f], 0x11);
+    cr_assert_eq(rh->ram[0x4000 + 0x30], 0x00);
+    cr_assert_eq(rh->ram[0x5000], 0x22);
+    cr_assert_eq(rh->ram[0x5007], 0x22);
+}
+
 Test(fw_cfg_kernel, reset_reinstalls_the_kernel)
 {
     rh_opt_set("kernel", make_elf());

@@ -12,8 +12,8 @@
  *
  * The items are derived from the machine options and properties at init(); they are
  * not device state (a restored machine rebuilds them from its own options). With
- * machine option "kernel", init() reads the kernel (ELF at vaddr - 0xf0000000, any
- * other file raw at 0x4000), "initrd" (0x800000, announced in the kernel's "HdrS"
+ * machine option "kernel", init() reads the kernel (ELF at vaddr - 0xf0000000, a.out
+ * text and data at 0x4000, any other file raw at 0x4000), "initrd" (0x800000, announced in the kernel's "HdrS"
  * header) and "append" (copied to 0x7ff000) into RAM images; realize() and every
  * reset() write them to RAM, as QEMU re-installs its ROM blobs on reset.
  */
@@ -73,6 +73,15 @@
 #define PT_LOAD 1
 #define EHDR_SIZE 52
 #define PHDR_SIZE 32
+
+/* a.out (Linux include/uapi/linux/a.out.h): a 32-byte big-endian header whose first
+ * word carries the magic in its low 16 bits, then text and data. */
+#define AOUT_HDR_SIZE 32
+#define OMAGIC 0407
+#define NMAGIC 0410 /* data starts on the page after the text */
+#define ZMAGIC 0413 /* text starts at file offset 1024 */
+#define QMAGIC 0314 /* the header is part of the text */
+#define ZMAGIC_TEXT_OFFSET 1024
 
 #define MAX_ITEMS 32
 #define MAX_BLOBS 16
@@ -305,6 +314,50 @@ static int64_t load_elf(FwCfg *s, const char *path, const uint8_t *b, size_t len
     return total;
 }
 
+static unsigned aout_magic(const uint8_t *b, size_t len)
+{
+    if (len < AOUT_HDR_SIZE)
+        return 0;
+    unsigned magic = ld_be32(b) & 0xffff;
+    return magic == OMAGIC || magic == NMAGIC || magic == ZMAGIC || magic == QMAGIC ? magic : 0;
+}
+
+/* Copy `len` bytes of the file at `offset` to a new RAM image at `pa`. */
+static int blob_from_file(FwCfg *s, uint64_t pa, const uint8_t *b, size_t offset, size_t len,
+                          uint64_t ram_size, const char *path, char *err, size_t errlen)
+{
+    uint8_t *copy = malloc(len ? len : 1);
+    if (!copy) {
+        snprintf(err, errlen, "kernel %s: out of memory", path);
+        return -1;
+    }
+    memcpy(copy, b + offset, len);
+    return blob_add(s, pa, copy, len, ram_size, path, err, errlen);
+}
+
+/* Text and data at KERNEL_LOAD_ADDR (NMAGIC data from the next page on), as QEMU's
+ * load_aout; returns the bytes loaded or -1. */
+static int64_t load_aout(FwCfg *s, const char *path, const uint8_t *b, size_t len,
+                         uint64_t ram_size, char *err, size_t errlen)
+{
+    unsigned magic = aout_magic(b, len);
+    uint32_t text = ld_be32(b + 4), data = ld_be32(b + 8);
+    size_t offset = magic == ZMAGIC ? ZMAGIC_TEXT_OFFSET : magic == QMAGIC ? 0 : AOUT_HDR_SIZE;
+    uint64_t data_at = text;
+    if (magic == NMAGIC)
+        data_at = ((uint64_t)text + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+    if (offset > len || (uint64_t)text + data > len - offset) {
+        snprintf(err, errlen, "kernel %s: a.out text and data run past the end of the file",
+                 path);
+        return -1;
+    }
+    if (blob_from_file(s, KERNEL_LOAD_ADDR, b, offset, text, ram_size, path, err, errlen) ||
+        blob_from_file(s, KERNEL_LOAD_ADDR + data_at, b, offset + text, data, ram_size, path,
+                       err, errlen))
+        return -1;
+    return (int64_t)text + data;
+}
+
 /* Tell the kernel where its initrd is, in the "HdrS" header (arch/sparc/kernel/head_32.S). */
 static void patch_hdrs(FwCfg *s, uint32_t initrd_size)
 {
@@ -335,8 +388,11 @@ static int load_kernel(FwCfg *s, const char *kernel, const char *initrd, uint64_
     if (is_elf(b, len)) {
         ksize = load_elf(s, kernel, b, len, ram_size, err, errlen);
         free(b);
+    } else if (aout_magic(b, len)) {
+        ksize = load_aout(s, kernel, b, len, ram_size, err, errlen);
+        free(b);
     } else {
-        /* Not ELF: the raw image QEMU falls back to (a.out headers are not parsed). */
+        /* Neither: the raw image QEMU falls back to. */
         ksize = (int64_t)len;
         if (blob_add(s, KERNEL_LOAD_ADDR, b, len, ram_size, kernel, err, errlen))
             return -1;
