@@ -307,7 +307,7 @@ static int nvram_open(M48t08 *s, const char *path, char *err, size_t errlen)
             return -1;
         }
     } else if (fd >= 0) {
-        struct stat st;
+        struct stat st = { 0 };
         if (fstat(fd, &st) || st.st_size != NVRAM_SIZE) {
             snprintf(err, errlen, "nvram file %s: %lld bytes, expected %d", path,
                      (long long)st.st_size, NVRAM_SIZE);
