@@ -195,6 +195,9 @@ static void transmit(Lance *s)
             return;
         if (tmd1 & TMD1_ENP)
             s->csr0 |= CSR0_TINT;
+        tessera_log(s->host, TESSERA_LOG_DEBUG, "tx descriptor %u: %u bytes%s, no network",
+                    s->tx_index, (unsigned)(-(int16_t)word(d, 2)) & 0xfff,
+                    tmd1 & TMD1_ENP ? " (end of frame)" : "");
         s->tx_index = (uint16_t)((s->tx_index + 1) % n);
     }
 }
