@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fake_host.h"
@@ -271,6 +272,39 @@ Test(m48t08, state_restores_nvram_and_clock_offset)
     free(buf);
     cr_assert_eq(rdb(0x300), 0x77);
     cr_assert_eq(rdb(HOURS), 0x12);
+}
+
+static uint8_t bcd(int v)
+{
+    return (uint8_t)((v / 10) << 4 | (v % 10));
+}
+
+static int regs_match_time(FakeHost *f, time_t t)
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    return fake_read(f, "nvram", SECONDS, 1) == bcd(tm.tm_sec) &&
+           fake_read(f, "nvram", MINUTES, 1) == bcd(tm.tm_min) &&
+           fake_read(f, "nvram", HOURS, 1) == bcd(tm.tm_hour) &&
+           fake_read(f, "nvram", DATE, 1) == bcd(tm.tm_mday) &&
+           fake_read(f, "nvram", MONTH, 1) == bcd(tm.tm_mon + 1) &&
+           fake_read(f, "nvram", YEAR, 1) == bcd((tm.tm_year + 1900 - 1968) % 100);
+}
+
+Test(m48t08, without_rtc_base_the_clock_is_host_utc)
+{
+    FakeHost *f = fake_host_new(PLUGIN_PATH);
+    fake_host_start(f);
+    /* Latch, so that all fields come from one instant between before and after. */
+    time_t before = time(NULL);
+    fake_write(f, "nvram", CONTROL, 0x40, 1);
+    time_t after = time(NULL);
+    int ok = 0;
+    for (time_t t = before; t <= after && !ok; t++)
+        ok = regs_match_time(f, t);
+    cr_assert(ok, "clock registers are not host UTC between %lld and %lld", (long long)before,
+              (long long)after);
+    fake_host_free(f);
 }
 
 /* ---- options ---- */
