@@ -105,4 +105,15 @@ done
 [ $have_qemu -eq 1 ] || notes="$notes
   qemu-system-sparc not found: QEMU columns skipped"
 [ -n "$notes" ] && printf 'notes:%s\n' "$notes"
+
+echo
+if [ $have_tessera -eq 1 ]; then
+	if [ $have_qemu -eq 1 ]; then
+		python3 "$here/boot.py" "$tessera" "$qemu" || status=1
+	else
+		python3 "$here/boot.py" "$tessera" || status=1
+	fi
+	echo
+	sh "$here/snapshot.sh" "$build" || status=1
+fi
 exit $status

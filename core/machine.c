@@ -444,12 +444,13 @@ MachineExit machine_run(Machine *m)
             return MACHINE_EXIT_STOPPED;
         if (quit_requested(m))
             return MACHINE_EXIT_QUIT;
-        if (m->icount_limit && m->rs.icount >= m->icount_limit)
-            return MACHINE_EXIT_ICOUNT_LIMIT;
+        /* A break (-savevm-at) at the same count as the limit happens first. */
         if (m->break_at && m->rs.icount >= m->break_at) {
             m->break_at = 0;
             return MACHINE_EXIT_BREAK;
         }
+        if (m->icount_limit && m->rs.icount >= m->icount_limit)
+            return MACHINE_EXIT_ICOUNT_LIMIT;
         if (m->halted) {
             if (m->irl) {
                 m->halted = false;

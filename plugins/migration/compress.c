@@ -228,7 +228,9 @@ int tsnap_memory_decode(const TsnapMemory *m, uint8_t *dst, char *err, size_t er
                 if (h[i / 8] & (1u << (i % 8))) {
                     memcpy(p, src, len);
                     src += len;
-                } else {
+                } else if (!page_is_zero(p, len)) {
+                    /* Reading an untouched page of fresh RAM costs no memory;
+                     * writing zeros to it would fault the whole guest RAM in. */
                     memset(p, 0, len);
                 }
             }
