@@ -462,3 +462,84 @@ Test(esp_disk, interrupt_reaches_the_dma_output_when_enabled)
     sbus_write(espdma, "regs", DMA_CSR, 0x10, 4);
     cr_assert_eq(sbus_irq_level(espdma, "out"), 1);
 }
+
+Test(esp_disk, select_and_stop_then_transfer_sends_the_command)
+{
+    static const uint8_t cap[10] = { 0x25 };
+    uint8_t *ram = sbus_ram(bus);
+    ram[BUF_PA] = 0x80;
+    ewr(STATUS, 0);
+    dma_at(BUF_DVMA, 0);
+    set_tc(1);
+    ewr(CMD, 0x43 | CMD_DMA); /* select with ATN and stop */
+    cr_assert_eq(ereg(STATUS) & 7, 0x2 /* command phase */);
+    cr_assert_eq(ereg(INTR), INTR_BS | INTR_FC);
+    memcpy(ram + BUF_PA + 0x100, cap, sizeof(cap));
+    dma_at(BUF_DVMA + 0x100, 0);
+    set_tc(sizeof(cap));
+    ewr(CMD, CMD_TI | CMD_DMA);
+    cr_assert_eq(ereg(STATUS) & 7, PHASE_DATA_IN);
+    data_in(8);
+    cr_assert_eq(sbus_get32(bus, BUF_PA + 4), 512);
+}
+
+Test(esp_disk, pio_data_in_fills_the_fifo_16_bytes_at_a_time)
+{
+    static const uint8_t inquiry[6] = { 0x12, 0, 0, 0, 36, 0 };
+    select_cmd(0, inquiry, 6);
+    ereg(INTR);
+    ewr(CMD, CMD_TI);
+    cr_assert_eq(ereg(FLAGS) & 0x1f, 16);
+    cr_assert_eq(ereg(FIFO), 0x00); /* peripheral type: disk */
+    cr_assert_eq(ereg(STATUS) & 7, PHASE_DATA_IN);
+}
+
+Test(esp_disk, mode_sense_block_descriptor_gives_512_byte_blocks)
+{
+    static const uint8_t sense6[6] = { 0x1a, 0, 0x08, 0, 0xff, 0 };
+    select_cmd(0, sense6, 6);
+    data_in(0xff);
+    uint8_t *r = sbus_ram(bus) + BUF_PA;
+    cr_assert_eq(r[3], 8);
+    cr_assert_eq((r[4 + 5] << 16) | (r[4 + 6] << 8) | r[4 + 7], 512);
+    cr_assert_eq(r[12] & 0x3f, 0x08); /* the caching page follows */
+}
+
+Test(esp_disk, read_past_the_last_block_is_illegal_request)
+{
+    static const uint8_t read10[10] = { 0x28, 0, 0, 0, 0, DISK_BLOCKS - 1, 0, 0, 2, 0 };
+    static const uint8_t sense[6] = { 0x03, 0, 0, 0, 18, 0 };
+    cr_assert_eq(select_cmd(0, read10, 10) & 7, PHASE_STATUS);
+    cr_assert_eq(finish(), 0x02);
+    select_cmd(0, sense, 6);
+    data_in(18);
+    cr_assert_eq(sbus_ram(bus)[BUF_PA + 12], 0x21);
+}
+
+Test(esp_disk, inquiry_of_lun_1_reports_no_device)
+{
+    static const uint8_t inquiry[6] = { 0x12, 0, 0, 0, 36, 0 };
+    uint8_t *ram = sbus_ram(bus);
+    ram[BUF_PA] = 0x81; /* IDENTIFY, LUN 1 */
+    memcpy(ram + BUF_PA + 1, inquiry, 6);
+    ewr(STATUS, 0);
+    dma_at(BUF_DVMA, 0);
+    set_tc(7);
+    ewr(CMD, CMD_SELATN | CMD_DMA);
+    data_in(36);
+    cr_assert_eq(ram[BUF_PA], 0x7f);
+}
+
+Test(esp_disk, request_sense_clears_the_sense)
+{
+    static const uint8_t bogus[6] = { 0xc7 };
+    static const uint8_t sense[6] = { 0x03, 0, 0, 0, 18, 0 };
+    select_cmd(0, bogus, 6);
+    finish();
+    select_cmd(0, sense, 6);
+    data_in(18);
+    finish();
+    select_cmd(0, sense, 6);
+    data_in(18);
+    cr_assert_eq(sbus_ram(bus)[BUF_PA + 2], 0x00);
+}

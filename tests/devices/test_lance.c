@@ -282,3 +282,11 @@ Test(lance_ring, ledma_reset_stops_the_chip)
     sbus_write(ledma, "regs", 0x0, 0x80, 4);
     cr_assert_eq(bcsr(0), CSR0_STOP);
 }
+
+Test(lance_ring, mode_dtx_keeps_the_transmitter_off)
+{
+    sbus_put16(bus, PAGE_PA + IB, 0x0002); /* DTX */
+    set_bcsr(0, CSR0_INIT);
+    set_bcsr(0, CSR0_IDON | CSR0_STRT);
+    cr_assert_eq(bcsr(0) & (CSR0_TXON | CSR0_RXON), CSR0_RXON);
+}

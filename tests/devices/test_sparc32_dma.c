@@ -220,3 +220,11 @@ Test(dma_chain, setting_csr_reset_resets_the_device_once)
     sbus_write(espdma, "regs", CSR, CSR_RESET, 4);
     cr_assert_eq(resets, 2);
 }
+
+Test(dma, count_and_address_high_hold_what_was_written)
+{
+    wr(COUNT, 0x00001234u);
+    wr(ADDR_HI, 0xff000000u);
+    cr_assert_eq(rd(COUNT), 0x00001234u);
+    cr_assert_eq(rd(ADDR_HI), 0xff000000u);
+}

@@ -200,3 +200,12 @@ Test(iommu_dvma, failed_read_leaves_memory_and_stops)
     cr_assert_eq(iommu->dma_read(iommu->opaque, 0xfe009000u, buf, 4), -1);
     cr_assert_eq(buf[0], 1);
 }
+
+Test(iommu_dvma, sixteen_mib_window_indexes_from_0xff000000)
+{
+    uint64_t pa = 0;
+    sbus_write(iommu_dev, "regs", CTRL, 0x1, 4); /* range 0: 16 MiB */
+    sbus_put32(bus, TABLE_PA + 3 * 4, ((0x70000u >> 4) & 0xffffff00u) | IOPTE_V);
+    cr_assert_eq(iommu->translate(iommu->opaque, 0xff003010u, false, &pa), 0);
+    cr_assert_eq(pa, 0x70010u);
+}
