@@ -543,3 +543,22 @@ Test(esp_disk, request_sense_clears_the_sense)
     data_in(18);
     cr_assert_eq(sbus_ram(bus)[BUF_PA + 2], 0x00);
 }
+
+Test(esp_disk, read_toc_of_the_cdrom_lists_track_1_and_the_lead_out)
+{
+    static const uint8_t toc[10] = { 0x43, 0, 0, 0, 0, 0, 0, 0, 0xff, 0 };
+    select_cmd(2, toc, 10);
+    data_in(20);
+    uint8_t *r = sbus_ram(bus) + BUF_PA;
+    cr_assert_eq((r[0] << 8) | r[1], 18);
+    cr_assert_eq(r[4 + 2], 1);
+    cr_assert_eq(r[12 + 2], 0xaa);
+    cr_assert_eq(sbus_get32(bus, BUF_PA + 12 + 4), 4); /* the CD image has 4 blocks */
+}
+
+Test(esp_disk, read_toc_of_a_disk_is_illegal_request)
+{
+    static const uint8_t toc[10] = { 0x43, 0, 0, 0, 0, 0, 0, 0, 0xff, 0 };
+    select_cmd(0, toc, 10);
+    cr_assert_eq(finish(), 0x02);
+}

@@ -3,8 +3,8 @@
  * The SCSI targets behind the ESP: a disk or CD-ROM on a raw image (scsi_disk.h).
  * Commands: TEST UNIT READY, REQUEST SENSE, INQUIRY, READ CAPACITY(10), READ(6/10),
  * WRITE(6/10), MODE SENSE(6) (pages 3, 4, 8), START STOP UNIT, PREVENT ALLOW
- * MEDIUM REMOVAL, SYNCHRONIZE CACHE(10). Anything else ends in CHECK CONDITION,
- * ILLEGAL REQUEST. Reported as SCSI-2, as the SS-5's own disks were.
+ * MEDIUM REMOVAL, SYNCHRONIZE CACHE(10); the CD-ROM also answers READ TOC (formats
+ * 0 and 1: one data track). Anything else ends in CHECK CONDITION, ILLEGAL REQUEST. Reported as SCSI-2, as the SS-5's own disks were.
  */
 #include "scsi_disk.h"
 
@@ -28,6 +28,7 @@
 #define READ_10 0x28
 #define WRITE_10 0x2a
 #define SYNCHRONIZE_CACHE_10 0x35
+#define READ_TOC 0x43
 
 /* Sense keys and additional sense codes. */
 #define KEY_NO_SENSE 0x00
@@ -242,6 +243,50 @@ static void mode_sense(const ScsiDisk *d, ScsiXfer *x, ScsiSense *sense, const u
     reply(x, n, cdb[4]);
 }
 
+/* A TOC address: LBA, or minutes/seconds/frames counted from the 2 s pregap. */
+static void toc_address(uint8_t *p, uint64_t lba, bool msf)
+{
+    if (!msf) {
+        put_be32(p, (uint32_t)lba);
+        return;
+    }
+    uint64_t f = lba + 150;
+    p[0] = 0;
+    p[1] = (uint8_t)(f / (60 * 75));
+    p[2] = (uint8_t)(f / 75 % 60);
+    p[3] = (uint8_t)(f % 75);
+}
+
+/* The disc holds one data track starting at LBA 0, in one session. */
+static void read_toc(const ScsiDisk *d, ScsiXfer *x, ScsiSense *sense, const uint8_t *cdb)
+{
+    uint8_t *r = x->reply;
+    bool msf = cdb[1] & 0x02;
+    uint8_t format = cdb[2] & 0x0f;
+    uint8_t start = cdb[6];
+    uint32_t alloc = be16(&cdb[7]);
+    uint32_t n = 4;
+
+    if (!d->cdrom || format > 1 || (format == 0 && start > 1 && start != 0xaa)) {
+        check_condition(x, sense, KEY_ILLEGAL_REQUEST, ASC_INVALID_FIELD);
+        return;
+    }
+    r[2] = 1; /* first track, or first session */
+    r[3] = 1; /* last */
+    if (format == 0 && start <= 1) {
+        r[n + 1] = 0x14; /* data track, digital copy permitted */
+        r[n + 2] = 1;
+        toc_address(&r[n + 4], 0, msf);
+        n += 8;
+    }
+    r[n + 1] = 0x14;
+    r[n + 2] = format == 0 ? 0xaa : 1; /* lead-out, or the first track of the last session */
+    toc_address(&r[n + 4], format == 0 ? d->blocks : 0, msf);
+    n += 8;
+    put_be16(&r[0], n - 2);
+    reply(x, n, alloc);
+}
+
 /* READ/WRITE of `count` blocks at `lba`. */
 static void media(const ScsiDisk *d, ScsiXfer *x, ScsiSense *sense, uint64_t lba, uint32_t count,
                   bool write)
@@ -310,6 +355,9 @@ void scsi_disk_start(const ScsiDisk *d, ScsiSense *sense, unsigned lun, const ui
     case READ_10:
     case WRITE_10:
         media(d, x, sense, be32(&cdb[2]), be16(&cdb[7]), cdb[0] == WRITE_10);
+        return;
+    case READ_TOC:
+        read_toc(d, x, sense, cdb);
         return;
     }
     check_condition(x, sense, KEY_ILLEGAL_REQUEST, ASC_INVALID_OPCODE);
