@@ -562,3 +562,33 @@ Test(esp_disk, read_toc_of_a_disk_is_illegal_request)
     select_cmd(0, toc, 10);
     cr_assert_eq(finish(), 0x02);
 }
+
+Test(esp_disk, dma_command_waits_for_the_engine_once_it_was_stopped)
+{
+    /* NetBSD's order: address and count, engine off, command, then engine on. */
+    static const uint8_t tur[6] = { 0x00 };
+    uint8_t *ram = sbus_ram(bus);
+    sbus_write(espdma, "regs", DMA_CSR, 0x200, 4);
+    sbus_write(espdma, "regs", DMA_CSR, 0, 4);
+    ram[BUF_PA] = 0x80;
+    memcpy(ram + BUF_PA + 1, tur, 6);
+    ewr(STATUS, 0);
+    sbus_write(espdma, "regs", DMA_ADDR, BUF_DVMA, 4);
+    set_tc(7);
+    ewr(CMD, CMD_SELATN | CMD_DMA);
+    cr_assert_eq(sbus_read(espdma, "regs", DMA_CSR, 4) & 1, 0);
+    sbus_write(espdma, "regs", DMA_CSR, 0x200, 4);
+    cr_assert_eq(sbus_read(espdma, "regs", DMA_CSR, 4) & 1, 1);
+    cr_assert_eq(ereg(STATUS) & 7, PHASE_STATUS);
+}
+
+Test(esp_disk, chip_reset_drops_a_waiting_dma_command)
+{
+    static const uint8_t tur[6] = { 0x00 };
+    sbus_write(espdma, "regs", DMA_CSR, 0x200, 4);
+    sbus_write(espdma, "regs", DMA_CSR, 0, 4);
+    select_cmd(0, tur, 6);
+    ewr(CMD, CMD_RESET);
+    sbus_write(espdma, "regs", DMA_CSR, 0x200, 4);
+    cr_assert_eq(sbus_read(espdma, "regs", DMA_CSR, 4) & 1, 0);
+}

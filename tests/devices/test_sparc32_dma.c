@@ -228,3 +228,26 @@ Test(dma, count_and_address_high_hold_what_was_written)
     cr_assert_eq(rd(COUNT), 0x00001234u);
     cr_assert_eq(rd(ADDR_HI), 0xff000000u);
 }
+
+static int last_enable = -1;
+static unsigned enable_calls;
+
+static void note_enable(void *device, bool enabled)
+{
+    last_enable = enabled;
+    enable_calls++;
+}
+
+Test(dma_chain, enable_bit_changes_are_reported_to_the_device)
+{
+    const SbusDma *dma = sbus_provided(espdma, "dma");
+    enable_calls = 0;
+    dma->watch_enable(dma->opaque, note_enable, NULL);
+    sbus_write(espdma, "regs", CSR, 0x200, 4);
+    cr_assert_eq(last_enable, 1);
+    sbus_write(espdma, "regs", CSR, 0x210, 4); /* no change of the enable bit */
+    cr_assert_eq(enable_calls, 1);
+    sbus_write(espdma, "regs", CSR, 0, 4);
+    cr_assert_eq(last_enable, 0);
+    cr_assert_eq(enable_calls, 2);
+}

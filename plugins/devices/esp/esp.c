@@ -18,6 +18,11 @@
  * data phase the command needs, TI moves its bytes (DMA: as many as the transfer
  * counter says, PIO: through the 16-byte FIFO), ICCS fetches status and message,
  * MSGACC lets the target disconnect.
+ *
+ * A DMA command that moves bytes (selections, TI) written while espdma's DMA enable
+ * is off after having been on waits until the guest turns it on: NetBSD issues the
+ * command first and starts the engine after it. The gate starts open, as OpenBIOS
+ * never sets the enable bit.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -118,7 +123,9 @@ typedef struct Esp {
     uint8_t cfg3;
     uint8_t res3;
     uint8_t res4;
-    bool irq; /* output level */
+    bool irq;             /* output level */
+    bool dma_enabled;     /* espdma's DMA enable, as last reported */
+    uint8_t dma_deferred; /* a DMA command waiting for it (0: none) */
 
     /* The SCSI bus: the connected target and its command. */
     bool connected;
@@ -423,6 +430,7 @@ static void chip_reset(Esp *s)
     s->cfg3 = 0;
     s->res3 = 0;
     s->res4 = 0;
+    s->dma_deferred = 0;
     s->connected = false;
     s->target = 0;
     s->lun = 0;
@@ -431,12 +439,22 @@ static void chip_reset(Esp *s)
     update_irq(s);
 }
 
-static void command(Esp *s, uint8_t value)
+/* Commands whose DMA waits for the engine. */
+static bool moves_dma_bytes(uint8_t value)
+{
+    switch (value & CMD_CODE) {
+    case CMD_TI:
+    case CMD_SEL:
+    case CMD_SELATN:
+    case CMD_SELATNS:
+        return (value & CMD_DMA) != 0;
+    }
+    return false;
+}
+
+static void run(Esp *s, uint8_t value)
 {
     bool dma = value & CMD_DMA;
-    s->cmd = value;
-    if (dma)
-        s->tc = s->tc_start ? s->tc_start : 0x10000;
 
     switch (value & CMD_CODE) {
     case CMD_NOP:
@@ -492,6 +510,30 @@ static void command(Esp *s, uint8_t value)
     }
     tessera_log(s->host, TESSERA_LOG_DEBUG, "illegal command 0x%02x", value);
     esp_raise(s, INTR_IL);
+}
+
+static void command(Esp *s, uint8_t value)
+{
+    s->cmd = value;
+    if (value & CMD_DMA)
+        s->tc = s->tc_start ? s->tc_start : 0x10000;
+    if (moves_dma_bytes(value) && !s->dma_enabled) {
+        s->dma_deferred = value;
+        return;
+    }
+    run(s, value);
+}
+
+/* espdma's DMA enable changed: a held command runs now. */
+static void dma_enable(void *dev, bool enabled)
+{
+    Esp *s = dev;
+    s->dma_enabled = enabled;
+    if (enabled && s->dma_deferred) {
+        uint8_t value = s->dma_deferred;
+        s->dma_deferred = 0;
+        run(s, value);
+    }
 }
 
 /* ---- registers ---- */
@@ -693,6 +735,8 @@ static int esp_realize(void *dev, char *err, size_t errlen)
     }
     s->dma = dma;
     dma->attach(dma->opaque, dma_reset, s);
+    if (TESSERA_HAS_MEMBER(dma, SbusDma, watch_enable))
+        dma->watch_enable(dma->opaque, dma_enable, s);
     return 0;
 }
 
@@ -700,6 +744,7 @@ static void esp_reset(void *dev)
 {
     Esp *s = dev;
     chip_reset(s);
+    s->dma_enabled = true;
     memset(s->sense, 0, sizeof(s->sense));
 }
 
@@ -757,7 +802,8 @@ static const TesseraField esp_fields[] = {
     TESSERA_U8(Esp, test),           TESSERA_U8(Esp, cfg1),
     TESSERA_U8(Esp, cfg2),           TESSERA_U8(Esp, cfg3),
     TESSERA_U8(Esp, res3),           TESSERA_U8(Esp, res4),
-    TESSERA_BOOL(Esp, irq),          TESSERA_BOOL(Esp, connected),
+    TESSERA_BOOL(Esp, irq),          TESSERA_BOOL(Esp, dma_enabled),
+    TESSERA_U8(Esp, dma_deferred),   TESSERA_BOOL(Esp, connected),
     TESSERA_U8(Esp, target),         TESSERA_U8(Esp, lun),
     TESSERA_BYTES(Esp, cdb),         TESSERA_STRUCT(Esp, xfer, xfer_layout),
     TESSERA_STRUCTS(Esp, sense, sense_layout),

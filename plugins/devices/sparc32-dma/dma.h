@@ -8,10 +8,12 @@
 #ifndef TESSERA_PLUGINS_SPARC32_DMA_H
 #define TESSERA_PLUGINS_SPARC32_DMA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 typedef void (*SbusDmaResetFn)(void *device);
+typedef void (*SbusDmaEnableFn)(void *device, bool enabled);
 
 typedef struct SbusDma {
     uint32_t size; /* sizeof(SbusDma): members are only appended */
@@ -25,6 +27,10 @@ typedef struct SbusDma {
     int (*write_at)(void *opaque, uint32_t addr, const void *buf, size_t len);
     /* The served device: reset() is called when the guest sets CSR reset. */
     void (*attach)(void *opaque, SbusDmaResetFn reset, void *device);
+    /* ESP: enable() is called when the guest sets or clears CSR DMA enable, so the
+     * chip can hold a DMA command until the engine runs (NetBSD starts the engine
+     * after the command). */
+    void (*watch_enable)(void *opaque, SbusDmaEnableFn enable, void *device);
 } SbusDma;
 
 #endif /* TESSERA_PLUGINS_SPARC32_DMA_H */

@@ -12,8 +12,10 @@
  * Memory goes through the IOMMU (link.iommu): the ESP's transfers (read/write of
  * the "dma" interface) run at the address register, which advances; the LANCE's
  * (read_at/write_at) take their 24-bit addresses' bits 31:24 from the address-high
- * register. A DMA refuses the other kind's transfers. The DMA enable bit and the byte count register
- * are kept but do not gate or limit transfers: the device's own count does.
+ * register. A DMA refuses the other kind's transfers. The byte count register is
+ * kept but does not limit transfers: the device's own count does. Changes of the
+ * DMA enable bit are passed to the device, which may hold a DMA command until the
+ * engine is enabled (esp).
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -61,6 +63,7 @@ typedef struct Sparc32Dma {
     const SbusIommu *iommu;
     SbusDma iface;
     SbusDmaResetFn device_reset;
+    SbusDmaEnableFn device_enable;
     void *device;
 } Sparc32Dma;
 
@@ -92,11 +95,13 @@ static uint64_t dma_read(void *opaque, uint64_t offset, unsigned size)
 
 static void csr_write(Sparc32Dma *s, uint32_t v)
 {
-    bool was_reset = s->csr & CSR_RESET;
+    uint32_t old = s->csr;
     s->csr = (s->csr & CSR_READ_ONLY) | (v & ~CSR_READ_ONLY & ~CSR_COMMANDS);
     update_irq(s);
-    if ((v & CSR_RESET) && !was_reset && s->device_reset)
+    if ((v & CSR_RESET) && !(old & CSR_RESET) && s->device_reset)
         s->device_reset(s->device);
+    if (((old ^ s->csr) & CSR_ENABLE) && s->device_enable)
+        s->device_enable(s->device, s->csr & CSR_ENABLE);
 }
 
 static void dma_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
@@ -194,6 +199,13 @@ static void iface_attach(void *opaque, SbusDmaResetFn reset, void *device)
     s->device = device;
 }
 
+static void iface_watch_enable(void *opaque, SbusDmaEnableFn enable, void *device)
+{
+    Sparc32Dma *s = opaque;
+    s->device_enable = enable;
+    s->device = device;
+}
+
 /* ---- lifecycle ---- */
 
 static const TesseraMmioRegion dma_region = {
@@ -233,6 +245,7 @@ static int sparc32_dma_init(void *dev, const TesseraHost *host, char *err, size_
         .read_at = iface_read_at,
         .write_at = iface_write_at,
         .attach = iface_attach,
+        .watch_enable = iface_watch_enable,
     };
     if (host->ops->provide(host->self, "dma", &s->iface)) {
         snprintf(err, errlen, "cannot provide the dma interface");
@@ -283,7 +296,7 @@ static const TesseraField dma_fields[] = {
 };
 
 static const char *const dma_unmigrated[] = {
-    "kind", "host", "out", "iommu", "iface", "device_reset", "device", NULL,
+    "kind", "host", "out", "iommu", "iface", "device_reset", "device_enable", "device", NULL,
 };
 
 static const TesseraStateLayout dma_layout = {
