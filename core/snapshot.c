@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
+#include "manifest.h"
+
 #define SNAPSHOT_ERROR g_quark_from_static_string("tessera-snapshot")
 
 static const TesseraMigrationClass *backend(const PluginRegistry *reg, GError **error)
@@ -99,67 +102,26 @@ bool snapshot_machine(const PluginRegistry *reg, const char *path, char **machin
     return ok;
 }
 
-static void add_schema(JsonBuilder *b, const TesseraStateSchema *s)
-{
-    json_builder_set_member_name(b, "schema");
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "name");
-    json_builder_add_string_value(b, s->name);
-    json_builder_set_member_name(b, "version");
-    json_builder_add_int_value(b, s->version);
-    json_builder_set_member_name(b, "load_min");
-    json_builder_add_int_value(b, s->load_min);
-    json_builder_set_member_name(b, "save_min");
-    json_builder_add_int_value(b, s->save_min);
-    /* Converters widen both ranges: list them so a peer can plan. */
-    json_builder_set_member_name(b, "converters");
-    json_builder_begin_array(b);
-    for (uint32_t i = 0; i < s->n_converters; i++) {
-        json_builder_begin_array(b);
-        json_builder_add_int_value(b, s->converters[i].from);
-        json_builder_add_int_value(b, s->converters[i].to);
-        json_builder_end_array(b);
-    }
-    json_builder_end_array(b);
-    json_builder_end_object(b);
-}
-
 char *snapshot_dump_installation(const PluginRegistry *reg)
 {
-    JsonBuilder *b = json_builder_new();
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "tessera");
-    json_builder_add_string_value(b, "manifest");
-    json_builder_set_member_name(b, "format");
-    json_builder_add_int_value(b, 1);
-    json_builder_set_member_name(b, "plugins");
-    json_builder_begin_array(b);
+    /* The format is the migration library's (docs/snapshot-format.md), so that
+     * -savevm-compat and tessera-snap read exactly what this prints. */
+    GArray *list = g_array_new(FALSE, TRUE, sizeof(TsnapInstalledPlugin));
     for (guint i = 0; i < reg->plugins->len; i++) {
         const Plugin *p = reg->plugins->pdata[i];
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "name");
-        json_builder_add_string_value(b, p->desc->name);
-        json_builder_set_member_name(b, "version");
-        json_builder_add_string_value(b, p->desc->version);
-        json_builder_set_member_name(b, "kind");
-        json_builder_add_string_value(b, plugin_kind_name(p->desc->kind));
-        if (p->schema)
-            add_schema(b, p->schema);
-        if (p->blocker) {
-            json_builder_set_member_name(b, "blocker");
-            json_builder_add_string_value(b, p->blocker);
-        }
-        json_builder_end_object(b);
+        TsnapInstalledPlugin ip = {
+            .name = p->desc->name,
+            .version = p->desc->version,
+            .kind = p->desc->kind,
+            .schema = p->schema,
+            .migration_blocker = p->blocker,
+        };
+        g_array_append_val(list, ip);
     }
-    json_builder_end_array(b);
-    json_builder_end_object(b);
-    JsonGenerator *gen = json_generator_new();
-    JsonNode *root = json_builder_get_root(b);
-    json_generator_set_root(gen, root);
-    json_generator_set_pretty(gen, TRUE);
-    char *text = json_generator_to_data(gen, NULL);
-    json_node_unref(root);
-    g_object_unref(gen);
-    g_object_unref(b);
-    return text;
+    char *json = tsnap_manifest_installed((const TsnapInstalledPlugin *)list->data, list->len,
+                                          TESSERA_VERSION);
+    g_array_free(list, TRUE);
+    char *copy = g_strdup(json);
+    free(json);
+    return copy;
 }

@@ -55,6 +55,8 @@ expect error-mode 3 'error mode' -- "$tessera" -M ss5 -bios "$tmp/unimp.bin" -se
 expect report-icount 4 '^icount: 5000$' -- "$tessera" -M ss5 -bios "$tmp/nops.bin" -serial null -icount-limit 5000 -report-icount
 
 expect savevm-at-the-icount-limit 0 '^saved$' -- sh -c "'$tessera' -M ss5 -bios '$tmp/loop.bin' -serial null -savevm-at 1000,'$tmp/at.tsnap' -icount-limit 1000 2>/dev/null; test -s '$tmp/at.tsnap' && echo saved"
+"$tessera" --dump-manifest > "$tmp/manifest.json"
+expect savevm-compat-reads-dump-manifest 0 '^saved$' -- sh -c "'$tessera' -M ss5 -bios '$tmp/loop.bin' -serial null -savevm-at 1000,'$tmp/compat.tsnap' -savevm-compat '$tmp/manifest.json' -icount-limit 1000 && true; test -s '$tmp/compat.tsnap' && echo saved"
 expect loadvm-of-a-missing-file 1 "$tmp/none.tsnap" -- "$tessera" -loadvm "$tmp/none.tsnap" -serial null
 
 echo "$pass passed, $fail failed"
