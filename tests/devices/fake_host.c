@@ -9,10 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define MAX_INSTANCES 8
 #define MAX_REGIONS 16
 #define MAX_IRQS 64
 #define MAX_INPUTS 8
-#define MAX_TIMERS 8
+#define MAX_PROVIDED 8
+#define MAX_TIMERS 32
 #define MAX_CHARDEVS 4
 #define MAX_KV 16
 #define CHR_BUF 4096
@@ -22,10 +24,13 @@ struct TesseraIrq {
     unsigned index;
     int level;
     unsigned raises;
+    FakeHost *to; /* wired input, if any */
+    char to_input[32];
+    unsigned to_line;
 };
 
 struct TesseraTimer {
-    FakeHost *fh;
+    FakeHost *owner;
     TesseraTimerCb cb;
     void *opaque;
     bool armed;
@@ -46,7 +51,7 @@ struct TesseraChardev {
 
 typedef struct KeyValue {
     char key[32];
-    char value[64];
+    char value[256];
 } KeyValue;
 
 typedef struct Region {
@@ -61,29 +66,47 @@ typedef struct Input {
     void *opaque;
 } Input;
 
+typedef struct Provided {
+    char name[32];
+    void *ptr;
+} Provided;
+
 struct FakeHost {
-    TesseraHost host;
+    TesseraHost host; /* host.self points at the FakeHost */
+    FakeMachine *m;
+    char name[32];
     void *dl;
     const TesseraPluginDescriptor *desc;
     const TesseraDeviceClass *cls;
     void *dev;
 
-    uint64_t now;
-    uint64_t timer_seq;
+    KeyValue props[MAX_KV], links[MAX_KV];
+    unsigned n_props, n_links;
     Region regions[MAX_REGIONS];
     unsigned n_regions;
     struct TesseraIrq irqs[MAX_IRQS];
     unsigned n_irqs;
     Input inputs[MAX_INPUTS];
     unsigned n_inputs;
-    struct TesseraTimer timers[MAX_TIMERS];
-    unsigned n_timers;
+    Provided provided[MAX_PROVIDED];
+    unsigned n_provided;
     struct TesseraChardev chardevs[MAX_CHARDEVS];
     unsigned n_chardevs;
-    KeyValue props[MAX_KV], opts[MAX_KV];
-    unsigned n_props, n_opts;
     unsigned requests[8];
     unsigned logs[4];
+};
+
+struct FakeMachine {
+    uint8_t *ram;
+    size_t ram_size;
+    FakeHost *hosts[MAX_INSTANCES];
+    unsigned n_hosts;
+    KeyValue opts[MAX_KV];
+    unsigned n_opts;
+    uint64_t now;
+    uint64_t timer_seq;
+    struct TesseraTimer timers[MAX_TIMERS];
+    unsigned n_timers;
 };
 
 static void die(const char *fmt, ...)
@@ -102,12 +125,49 @@ static FakeHost *fh_of(TesseraInstance *self)
     return (FakeHost *)self;
 }
 
+static void kv_set(KeyValue *kv, unsigned *n, const char *key, const char *value)
+{
+    if (*n == MAX_KV)
+        die("too many keys (%s)", key);
+    snprintf(kv[*n].key, sizeof(kv[*n].key), "%s", key);
+    snprintf(kv[*n].value, sizeof(kv[*n].value), "%s", value);
+    (*n)++;
+}
+
 static const char *kv_get(const KeyValue *kv, unsigned n, const char *key)
 {
     for (unsigned i = 0; i < n; i++)
         if (!strcmp(kv[i].key, key))
             return kv[i].value;
     return NULL;
+}
+
+static FakeHost *host_find(const FakeMachine *m, const char *name)
+{
+    for (unsigned i = 0; i < m->n_hosts; i++)
+        if (!strcmp(m->hosts[i]->name, name))
+            return m->hosts[i];
+    return NULL;
+}
+
+/* Guest RAM is big-endian. */
+static bool in_ram(const FakeMachine *m, uint64_t pa, size_t len)
+{
+    return m->ram_size && pa <= m->ram_size && len <= m->ram_size - pa;
+}
+
+static uint64_t be_get(const uint8_t *p, unsigned size)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < size; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static void be_put(uint8_t *p, uint64_t v, unsigned size)
+{
+    for (unsigned i = 0; i < size; i++)
+        p[i] = (uint8_t)(v >> (8 * (size - 1 - i)));
 }
 
 /* ---- host services ---- */
@@ -117,7 +177,7 @@ static void op_log(TesseraInstance *self, TesseraLogLevel level, const char *fmt
     FakeHost *fh = fh_of(self);
     fh->logs[level & 3]++;
     if (getenv("FAKE_HOST_LOG")) {
-        fprintf(stderr, "[%s] ", fh->desc->name);
+        fprintf(stderr, "[%s] ", fh->name);
         vfprintf(stderr, fmt, ap);
         fprintf(stderr, "\n");
     }
@@ -131,8 +191,8 @@ static const char *op_prop(TesseraInstance *self, const char *name)
 
 static const char *op_machine_opt(TesseraInstance *self, const char *name)
 {
-    FakeHost *fh = fh_of(self);
-    return kv_get(fh->opts, fh->n_opts, name);
+    FakeMachine *m = fh_of(self)->m;
+    return kv_get(m->opts, m->n_opts, name);
 }
 
 static int op_mmio_add(TesseraInstance *self, const TesseraMmioRegion *r, void *opaque,
@@ -149,7 +209,7 @@ static int op_mmio_add(TesseraInstance *self, const TesseraMmioRegion *r, void *
             return -1;
         }
     if (fh->n_regions == MAX_REGIONS)
-        die("too many regions");
+        die("%s: too many regions", fh->name);
     fh->regions[fh->n_regions].r = *r;
     fh->regions[fh->n_regions].opaque = opaque;
     fh->n_regions++;
@@ -171,7 +231,7 @@ static TesseraIrq *op_irq_out(TesseraInstance *self, const char *name, unsigned 
     if (irq)
         return irq;
     if (fh->n_irqs == MAX_IRQS)
-        die("too many IRQ outputs");
+        die("%s: too many IRQ outputs", fh->name);
     irq = &fh->irqs[fh->n_irqs++];
     snprintf(irq->name, sizeof(irq->name), "%s", name);
     irq->index = index;
@@ -181,20 +241,29 @@ static TesseraIrq *op_irq_out(TesseraInstance *self, const char *name, unsigned 
 static void op_irq_set(TesseraIrq *line, int level)
 {
     level = !!level;
-    if (level && !line->level)
+    if (level == line->level)
+        return;
+    if (level)
         line->raises++;
     line->level = level;
+    if (line->to)
+        fake_irq_input(line->to, line->to_input, line->to_line, level);
+}
+
+static const Input *input_find(const FakeHost *fh, const char *name)
+{
+    for (unsigned i = 0; i < fh->n_inputs; i++)
+        if (!strcmp(fh->inputs[i].name, name))
+            return &fh->inputs[i];
+    return NULL;
 }
 
 static int op_irq_in(TesseraInstance *self, const char *name, unsigned count,
                      TesseraIrqHandler handler, void *opaque)
 {
     FakeHost *fh = fh_of(self);
-    if (!name || !count || !handler || fh->n_inputs == MAX_INPUTS)
+    if (!name || !count || !handler || fh->n_inputs == MAX_INPUTS || input_find(fh, name))
         return -1;
-    for (unsigned i = 0; i < fh->n_inputs; i++)
-        if (!strcmp(fh->inputs[i].name, name))
-            return -1;
     Input *in = &fh->inputs[fh->n_inputs++];
     snprintf(in->name, sizeof(in->name), "%s", name);
     in->count = count;
@@ -203,49 +272,66 @@ static int op_irq_in(TesseraInstance *self, const char *name, unsigned count,
     return 0;
 }
 
-static int op_dma(TesseraInstance *self, uint64_t pa, const void *buf, size_t len)
-{
-    return TESSERA_BUS_UNASSIGNED;
-}
-
 static int op_dma_read(TesseraInstance *self, uint64_t pa, void *buf, size_t len)
 {
-    return op_dma(self, pa, buf, len);
+    FakeMachine *m = fh_of(self)->m;
+    if (!in_ram(m, pa, len))
+        return TESSERA_BUS_UNASSIGNED;
+    memcpy(buf, m->ram + pa, len);
+    return TESSERA_BUS_OK;
 }
 
 static int op_dma_write(TesseraInstance *self, uint64_t pa, const void *buf, size_t len)
 {
-    return op_dma(self, pa, buf, len);
+    FakeMachine *m = fh_of(self)->m;
+    if (!in_ram(m, pa, len))
+        return TESSERA_BUS_UNASSIGNED;
+    memcpy(m->ram + pa, buf, len);
+    return TESSERA_BUS_OK;
 }
 
 static uint8_t *op_mem_ptr(TesseraInstance *self, uint64_t pa, uint64_t *avail)
 {
-    *avail = 0;
-    return NULL;
+    FakeMachine *m = fh_of(self)->m;
+    if (!in_ram(m, pa, 1)) {
+        *avail = 0;
+        return NULL;
+    }
+    *avail = m->ram_size - pa;
+    return m->ram + pa;
 }
 
 static int op_bus_read(TesseraInstance *self, uint64_t pa, unsigned size, uint64_t *value)
 {
-    return TESSERA_BUS_UNASSIGNED;
+    FakeMachine *m = fh_of(self)->m;
+    if (!in_ram(m, pa, size))
+        return TESSERA_BUS_UNASSIGNED;
+    *value = be_get(m->ram + pa, size);
+    return TESSERA_BUS_OK;
 }
 
 static int op_bus_write(TesseraInstance *self, uint64_t pa, unsigned size, uint64_t value)
 {
-    return TESSERA_BUS_UNASSIGNED;
+    FakeMachine *m = fh_of(self)->m;
+    if (!in_ram(m, pa, size))
+        return TESSERA_BUS_UNASSIGNED;
+    be_put(m->ram + pa, value, size);
+    return TESSERA_BUS_OK;
 }
 
 static uint64_t op_clock_ns(TesseraInstance *self)
 {
-    return fh_of(self)->now;
+    return fh_of(self)->m->now;
 }
 
 static TesseraTimer *op_timer_new(TesseraInstance *self, TesseraTimerCb cb, void *opaque)
 {
     FakeHost *fh = fh_of(self);
-    if (fh->n_timers == MAX_TIMERS)
+    FakeMachine *m = fh->m;
+    if (m->n_timers == MAX_TIMERS)
         return NULL;
-    struct TesseraTimer *t = &fh->timers[fh->n_timers++];
-    t->fh = fh;
+    struct TesseraTimer *t = &m->timers[m->n_timers++];
+    t->owner = fh;
     t->cb = cb;
     t->opaque = opaque;
     return t;
@@ -255,7 +341,7 @@ static void op_timer_mod(TesseraTimer *t, uint64_t deadline_ns)
 {
     t->armed = true;
     t->deadline = deadline_ns;
-    t->seq = t->fh->timer_seq++;
+    t->seq = t->owner->m->timer_seq++;
 }
 
 static void op_timer_del(TesseraTimer *t)
@@ -295,12 +381,23 @@ static void op_chr_set_receiver(TesseraChardev *chr, TesseraChrCanRead can_read,
 
 static int op_provide(TesseraInstance *self, const char *iface, void *ptr)
 {
+    FakeHost *fh = fh_of(self);
+    if (fake_provided(fh, iface))
+        return -1;
+    if (fh->n_provided == MAX_PROVIDED)
+        die("%s: too many interfaces", fh->name);
+    Provided *p = &fh->provided[fh->n_provided++];
+    snprintf(p->name, sizeof(p->name), "%s", iface);
+    p->ptr = ptr;
     return 0;
 }
 
 static void *op_link(TesseraInstance *self, const char *prop, const char *iface)
 {
-    return NULL;
+    FakeHost *fh = fh_of(self);
+    const char *target = kv_get(fh->links, fh->n_links, prop);
+    FakeHost *other = target ? host_find(fh->m, target) : NULL;
+    return other ? fake_provided(other, iface) : NULL;
 }
 
 static void op_request(TesseraInstance *self, TesseraRequest req)
@@ -310,7 +407,7 @@ static void op_request(TesseraInstance *self, TesseraRequest req)
 
 static const char *op_name(TesseraInstance *self)
 {
-    return fh_of(self)->desc->name;
+    return fh_of(self)->name;
 }
 
 static const TesseraHostOps fake_ops = {
@@ -340,13 +437,25 @@ static const TesseraHostOps fake_ops = {
     .name = op_name,
 };
 
-/* ---- lifecycle ---- */
+/* ---- the machine ---- */
 
-FakeHost *fake_host_new(const char *so_path)
+FakeMachine *fake_machine_new(size_t ram_size)
 {
+    FakeMachine *m = calloc(1, sizeof(*m));
+    if (!m || (ram_size && !(m->ram = calloc(1, ram_size))))
+        die("out of memory");
+    m->ram_size = ram_size;
+    return m;
+}
+
+FakeHost *fake_machine_add(FakeMachine *m, const char *name, const char *so_path)
+{
+    if (m->n_hosts == MAX_INSTANCES)
+        die("too many instances");
     FakeHost *fh = calloc(1, sizeof(*fh));
     if (!fh)
         die("out of memory");
+    fh->m = m;
     fh->dl = dlopen(so_path, RTLD_NOW | RTLD_LOCAL);
     if (!fh->dl)
         die("dlopen %s: %s", so_path, dlerror());
@@ -364,18 +473,87 @@ FakeHost *fake_host_new(const char *so_path)
     fh->dev = calloc(1, fh->cls->instance_size);
     if (!fh->dev)
         die("out of memory");
+    snprintf(fh->name, sizeof(fh->name), "%s", name ? name : fh->desc->name);
+    if (host_find(m, fh->name))
+        die("two instances named %s", fh->name);
     fh->host.ops = &fake_ops;
     fh->host.self = (TesseraInstance *)fh;
+    m->hosts[m->n_hosts++] = fh;
     return fh;
 }
 
-static void kv_set(KeyValue *kv, unsigned *n, const char *key, const char *value)
+int fake_machine_try_start(FakeMachine *m, char *err, size_t errlen)
 {
-    if (*n == MAX_KV)
-        die("too many properties");
-    snprintf(kv[*n].key, sizeof(kv[*n].key), "%s", key);
-    snprintf(kv[*n].value, sizeof(kv[*n].value), "%s", value);
-    (*n)++;
+    char msg[256] = "";
+    for (unsigned i = 0; i < m->n_hosts; i++) {
+        FakeHost *fh = m->hosts[i];
+        if (fake_host_try_init(fh, msg, sizeof(msg))) {
+            snprintf(err, errlen, "%s: init: %s", fh->name, msg);
+            return -1;
+        }
+    }
+    for (unsigned i = 0; i < m->n_hosts; i++) {
+        FakeHost *fh = m->hosts[i];
+        if (fh->cls->realize && fh->cls->realize(fh->dev, msg, sizeof(msg))) {
+            snprintf(err, errlen, "%s: realize: %s", fh->name, msg);
+            return -1;
+        }
+    }
+    for (unsigned i = 0; i < m->n_hosts; i++)
+        fake_host_reset(m->hosts[i]);
+    return 0;
+}
+
+void fake_machine_start(FakeMachine *m)
+{
+    char err[512] = "";
+    if (fake_machine_try_start(m, err, sizeof(err)))
+        die("%s", err);
+}
+
+void fake_machine_free(FakeMachine *m)
+{
+    if (!m)
+        return;
+    for (unsigned i = 0; i < m->n_hosts; i++) {
+        FakeHost *fh = m->hosts[i];
+        if (fh->cls->finalize)
+            fh->cls->finalize(fh->dev);
+    }
+    for (unsigned i = 0; i < m->n_hosts; i++) {
+        FakeHost *fh = m->hosts[i];
+        free(fh->dev);
+        dlclose(fh->dl);
+        free(fh);
+    }
+    free(m->ram);
+    free(m);
+}
+
+uint8_t *fake_ram(FakeMachine *m)
+{
+    return m->ram;
+}
+
+uint64_t fake_ram_read(FakeMachine *m, uint64_t pa, unsigned size)
+{
+    if (!in_ram(m, pa, size) || size > 8)
+        die("%u-byte RAM read at 0x%llx: outside RAM", size, (unsigned long long)pa);
+    return be_get(m->ram + pa, size);
+}
+
+void fake_ram_write(FakeMachine *m, uint64_t pa, uint64_t value, unsigned size)
+{
+    if (!in_ram(m, pa, size) || size > 8)
+        die("%u-byte RAM write at 0x%llx: outside RAM", size, (unsigned long long)pa);
+    be_put(m->ram + pa, value, size);
+}
+
+/* ---- one instance ---- */
+
+FakeHost *fake_host_new(const char *so_path)
+{
+    return fake_machine_add(fake_machine_new(0), NULL, so_path);
 }
 
 void fake_host_set_prop(FakeHost *fh, const char *name, const char *value)
@@ -383,9 +561,14 @@ void fake_host_set_prop(FakeHost *fh, const char *name, const char *value)
     kv_set(fh->props, &fh->n_props, name, value);
 }
 
+void fake_host_set_link(FakeHost *fh, const char *prop, const char *instance)
+{
+    kv_set(fh->links, &fh->n_links, prop, instance);
+}
+
 void fake_host_set_machine_opt(FakeHost *fh, const char *name, const char *value)
 {
-    kv_set(fh->opts, &fh->n_opts, name, value);
+    kv_set(fh->m->opts, &fh->m->n_opts, name, value);
 }
 
 void fake_host_add_chardev(FakeHost *fh, const char *name)
@@ -403,23 +586,13 @@ int fake_host_try_init(FakeHost *fh, char *err, size_t errlen)
 
 void fake_host_start(FakeHost *fh)
 {
-    char err[256] = "";
-    if (fake_host_try_init(fh, err, sizeof(err)))
-        die("%s: init failed: %s", fh->desc->name, err);
-    if (fh->cls->realize && fh->cls->realize(fh->dev, err, sizeof(err)))
-        die("%s: realize failed: %s", fh->desc->name, err);
-    fh->cls->reset(fh->dev);
+    fake_machine_start(fh->m);
 }
 
 void fake_host_free(FakeHost *fh)
 {
-    if (!fh)
-        return;
-    if (fh->cls->finalize)
-        fh->cls->finalize(fh->dev);
-    free(fh->dev);
-    dlclose(fh->dl);
-    free(fh);
+    if (fh)
+        fake_machine_free(fh->m);
 }
 
 const TesseraPluginDescriptor *fake_host_descriptor(const FakeHost *fh)
@@ -457,14 +630,13 @@ static const Region *region_check(const FakeHost *fh, const char *name, uint64_t
 {
     const Region *rg = region_find(fh, name);
     if (!rg)
-        die("%s: no region %s", fh->desc->name, name);
+        die("%s: no region %s", fh->name, name);
     unsigned w = size == 1 ? TESSERA_WIDTH_1 : size == 2 ? TESSERA_WIDTH_2
                  : size == 4 ? TESSERA_WIDTH_4 : size == 8 ? TESSERA_WIDTH_8 : 0;
     if (!(rg->r.widths & w))
-        die("%s: region %s refuses %u-byte accesses", fh->desc->name, name, size);
+        die("%s: region %s refuses %u-byte accesses", fh->name, name, size);
     if (offset + size > rg->r.size)
-        die("%s: offset 0x%llx outside region %s", fh->desc->name,
-            (unsigned long long)offset, name);
+        die("%s: offset 0x%llx outside region %s", fh->name, (unsigned long long)offset, name);
     return rg;
 }
 
@@ -487,6 +659,14 @@ uint64_t fake_region_size(const FakeHost *fh, const char *region)
     return rg ? rg->r.size : 0;
 }
 
+void *fake_provided(const FakeHost *fh, const char *iface)
+{
+    for (unsigned i = 0; i < fh->n_provided; i++)
+        if (!strcmp(fh->provided[i].name, iface))
+            return fh->provided[i].ptr;
+    return NULL;
+}
+
 /* ---- IRQs ---- */
 
 int fake_irq_level(const FakeHost *fh, const char *name, unsigned index)
@@ -503,30 +683,35 @@ unsigned fake_irq_raises(const FakeHost *fh, const char *name, unsigned index)
 
 void fake_irq_input(FakeHost *fh, const char *name, unsigned line, int level)
 {
-    for (unsigned i = 0; i < fh->n_inputs; i++) {
-        Input *in = &fh->inputs[i];
-        if (strcmp(in->name, name))
-            continue;
-        if (line >= in->count)
-            die("%s: input %s has %u lines, not %u", fh->desc->name, name, in->count, line);
-        in->handler(in->opaque, line, !!level);
-        return;
-    }
-    die("%s: no IRQ input %s", fh->desc->name, name);
+    const Input *in = input_find(fh, name);
+    if (!in)
+        die("%s: no IRQ input %s", fh->name, name);
+    if (line >= in->count)
+        die("%s: input %s has %u lines, not %u", fh->name, name, in->count, line);
+    in->handler(in->opaque, line, !!level);
+}
+
+void fake_irq_wire(FakeHost *fh, const char *out, unsigned index, FakeHost *to,
+                   const char *in, unsigned line)
+{
+    struct TesseraIrq *irq = op_irq_out(fh->host.self, out, index);
+    irq->to = to;
+    snprintf(irq->to_input, sizeof(irq->to_input), "%s", in);
+    irq->to_line = line;
 }
 
 /* ---- clock ---- */
 
 uint64_t fake_clock_ns(const FakeHost *fh)
 {
-    return fh->now;
+    return fh->m->now;
 }
 
-static struct TesseraTimer *next_due(FakeHost *fh, uint64_t until)
+static struct TesseraTimer *next_due(FakeMachine *m, uint64_t until)
 {
     struct TesseraTimer *best = NULL;
-    for (unsigned i = 0; i < fh->n_timers; i++) {
-        struct TesseraTimer *t = &fh->timers[i];
+    for (unsigned i = 0; i < m->n_timers; i++) {
+        struct TesseraTimer *t = &m->timers[i];
         if (!t->armed || t->deadline > until)
             continue;
         if (!best || t->deadline < best->deadline ||
@@ -538,41 +723,46 @@ static struct TesseraTimer *next_due(FakeHost *fh, uint64_t until)
 
 void fake_clock_set(FakeHost *fh, uint64_t ns)
 {
-    if (ns < fh->now)
+    FakeMachine *m = fh->m;
+    if (ns < m->now)
         die("the virtual clock does not go back (%llu < %llu)", (unsigned long long)ns,
-            (unsigned long long)fh->now);
+            (unsigned long long)m->now);
     struct TesseraTimer *t;
     unsigned guard = 0;
-    while ((t = next_due(fh, ns))) {
+    while ((t = next_due(m, ns))) {
         if (++guard > 1000000)
             die("timer storm before %llu ns", (unsigned long long)ns);
-        if (t->deadline > fh->now)
-            fh->now = t->deadline;
+        if (t->deadline > m->now)
+            m->now = t->deadline;
         t->armed = false;
-        t->cb(t->opaque, fh->now);
+        t->cb(t->opaque, m->now);
     }
-    fh->now = ns;
+    m->now = ns;
 }
 
 void fake_clock_advance(FakeHost *fh, uint64_t ns)
 {
-    fake_clock_set(fh, fh->now + ns);
+    fake_clock_set(fh, fh->m->now + ns);
 }
 
 unsigned fake_timers_armed(const FakeHost *fh)
 {
     unsigned n = 0;
-    for (unsigned i = 0; i < fh->n_timers; i++)
-        n += fh->timers[i].armed;
+    for (unsigned i = 0; i < fh->m->n_timers; i++) {
+        const struct TesseraTimer *t = &fh->m->timers[i];
+        n += t->owner == fh && t->armed;
+    }
     return n;
 }
 
 uint64_t fake_next_deadline(const FakeHost *fh)
 {
     uint64_t best = UINT64_MAX;
-    for (unsigned i = 0; i < fh->n_timers; i++)
-        if (fh->timers[i].armed && fh->timers[i].deadline < best)
-            best = fh->timers[i].deadline;
+    for (unsigned i = 0; i < fh->m->n_timers; i++) {
+        const struct TesseraTimer *t = &fh->m->timers[i];
+        if (t->owner == fh && t->armed && t->deadline < best)
+            best = t->deadline;
+    }
     return best;
 }
 

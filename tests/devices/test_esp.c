@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "fake_host.h"
-#include "sbus_host.h"
 
 /* Register n at n * 4. */
 #define TCLO (0x0 * 4)
@@ -211,8 +210,8 @@ Test(esp, missing_image_fails_init_naming_the_option)
 #define DMA_WRITE 0x100u
 #define DISK_BLOCKS 64
 
-static SbusHost *bus;
-static SbusDev *espdma, *esp_dev;
+static FakeMachine *bus;
+static FakeHost *espdma, *esp_dev;
 static char disk_path[64], cd_path[64];
 
 /* An image whose block n is filled with byte n. */
@@ -234,26 +233,27 @@ static void chain_setup(void)
 {
     make_image(disk_path, "/tmp/esp-disk-XXXXXX", 512, DISK_BLOCKS);
     make_image(cd_path, "/tmp/esp-cd-XXXXXX", 2048, 4);
-    bus = sbus_host_new(1 << 20);
-    SbusDev *iommu = sbus_add(bus, "iommu", IOMMU_PATH);
-    espdma = sbus_add(bus, "espdma", DMA_PATH);
-    sbus_set_prop(espdma, "kind", "esp");
-    sbus_set_link(espdma, "iommu", "iommu");
-    esp_dev = sbus_add(bus, "esp", PLUGIN_PATH);
-    sbus_set_link(esp_dev, "dma", "espdma");
-    sbus_set_prop(esp_dev, "drive0", disk_path);
-    sbus_set_machine_opt(bus, "cdrom.scsi.2", cd_path);
-    sbus_wire(esp_dev, "out", espdma, "device", 0);
-    sbus_start(bus);
-    sbus_write(iommu, "regs", 0x0, 0x5, 4);
-    sbus_write(iommu, "regs", 0x4, TABLE_PA >> 4, 4);
+    bus = fake_machine_new(1 << 20);
+    FakeHost *iommu = fake_machine_add(bus, "iommu", IOMMU_PATH);
+    espdma = fake_machine_add(bus, "espdma", DMA_PATH);
+    fake_host_set_prop(espdma, "kind", "esp");
+    fake_host_set_link(espdma, "iommu", "iommu");
+    esp_dev = fake_machine_add(bus, "esp", PLUGIN_PATH);
+    fake_host_set_link(esp_dev, "dma", "espdma");
+    fake_host_set_prop(esp_dev, "drive0", disk_path);
+    fake_host_set_machine_opt(esp_dev, "cdrom.scsi.2", cd_path);
+    fake_irq_wire(esp_dev, "out", 0, espdma, "device", 0);
+    fake_machine_start(bus);
+    fake_write(iommu, "regs", 0x0, 0x5, 4);
+    fake_write(iommu, "regs", 0x4, TABLE_PA >> 4, 4);
     for (uint32_t i = 0; i < 16; i++) /* 64 KiB of buffer */
-        sbus_put32(bus, TABLE_PA + i * 4, (((BUF_PA + i * 0x1000) >> 4) & 0xffffff00u) | 0x6);
+        fake_ram_write(bus, TABLE_PA + i * 4,
+                       (((BUF_PA + i * 0x1000) >> 4) & 0xffffff00u) | 0x6, 4);
 }
 
 static void chain_teardown(void)
 {
-    sbus_host_free(bus);
+    fake_machine_free(bus);
     unlink(disk_path);
     unlink(cd_path);
 }
@@ -262,18 +262,18 @@ TestSuite(esp_disk, .init = chain_setup, .fini = chain_teardown);
 
 static uint8_t ereg(uint64_t off)
 {
-    return (uint8_t)sbus_read(esp_dev, "regs", off, 1);
+    return (uint8_t)fake_read(esp_dev, "regs", off, 1);
 }
 
 static void ewr(uint64_t off, uint8_t v)
 {
-    sbus_write(esp_dev, "regs", off, v, 1);
+    fake_write(esp_dev, "regs", off, v, 1);
 }
 
 static void dma_at(uint32_t dvma, uint32_t csr)
 {
-    sbus_write(espdma, "regs", DMA_ADDR, dvma, 4);
-    sbus_write(espdma, "regs", DMA_CSR, csr, 4);
+    fake_write(espdma, "regs", DMA_ADDR, dvma, 4);
+    fake_write(espdma, "regs", DMA_CSR, csr, 4);
 }
 
 static void set_tc(uint32_t n)
@@ -285,7 +285,7 @@ static void set_tc(uint32_t n)
 /* Select `id` with ATN by DMA: IDENTIFY + cdb. Returns the ESP status. */
 static uint8_t select_cmd(uint8_t id, const uint8_t *cdb, unsigned len)
 {
-    uint8_t *ram = sbus_ram(bus);
+    uint8_t *ram = fake_ram(bus);
     ram[BUF_PA] = 0x80;
     memcpy(ram + BUF_PA + 1, cdb, len);
     ewr(STATUS, id);
@@ -322,7 +322,7 @@ Test(esp_disk, empty_id_shows_in_the_dma_csr_interrupt_bit)
 {
     static const uint8_t inquiry[6] = { 0x12, 0, 0, 0, 36, 0 };
     uint8_t status = select_cmd(5, inquiry, 6);
-    cr_assert_eq(sbus_read(espdma, "regs", DMA_CSR, 4) & 1, 1);
+    cr_assert_eq(fake_read(espdma, "regs", DMA_CSR, 4) & 1, 1);
     cr_assert_eq(status & STAT_TC, 0);
     cr_assert_eq(ereg(INTR), INTR_DC);
 }
@@ -341,7 +341,7 @@ Test(esp_disk, inquiry_reports_a_direct_access_disk)
     static const uint8_t inquiry[6] = { 0x12, 0, 0, 0, 36, 0 };
     select_cmd(0, inquiry, 6);
     uint8_t status = data_in(36);
-    uint8_t *r = sbus_ram(bus) + BUF_PA;
+    uint8_t *r = fake_ram(bus) + BUF_PA;
     cr_assert_eq(status, STAT_INT | STAT_TC | PHASE_STATUS);
     cr_assert_eq(r[0], 0x00);
     cr_assert_arr_eq(r + 8, "TESSERA ", 8);
@@ -353,8 +353,8 @@ Test(esp_disk, inquiry_of_the_cdrom_reports_removable_type_5)
     static const uint8_t inquiry[6] = { 0x12, 0, 0, 0, 36, 0 };
     select_cmd(2, inquiry, 6);
     data_in(36);
-    cr_assert_eq(sbus_ram(bus)[BUF_PA], 0x05);
-    cr_assert_eq(sbus_ram(bus)[BUF_PA + 1], 0x80);
+    cr_assert_eq(fake_ram(bus)[BUF_PA], 0x05);
+    cr_assert_eq(fake_ram(bus)[BUF_PA + 1], 0x80);
 }
 
 Test(esp_disk, read_capacity_gives_last_block_and_block_size)
@@ -363,8 +363,8 @@ Test(esp_disk, read_capacity_gives_last_block_and_block_size)
     static const uint8_t cap[10] = { 0x25 };
     select_cmd(0, cap, 10);
     data_in(8);
-    cr_assert_eq(sbus_get32(bus, BUF_PA), DISK_BLOCKS - 1);
-    cr_assert_eq(sbus_get32(bus, BUF_PA + 4), 512);
+    cr_assert_eq(fake_ram_read(bus, BUF_PA, 4), DISK_BLOCKS - 1);
+    cr_assert_eq(fake_ram_read(bus, BUF_PA + 4, 4), 512);
 }
 
 Test(esp_disk, read10_returns_the_block)
@@ -375,7 +375,7 @@ Test(esp_disk, read10_returns_the_block)
     uint8_t status = data_in(512);
     cr_assert_eq(status & (STAT_TC | 7), STAT_TC | PHASE_STATUS);
     for (unsigned i = 0; i < 512; i++)
-        cr_assert_eq(sbus_ram(bus)[BUF_PA + i], 5, "byte %u", i);
+        cr_assert_eq(fake_ram(bus)[BUF_PA + i], 5, "byte %u", i);
     cr_assert_eq(finish(), 0x00);
 }
 
@@ -387,14 +387,14 @@ Test(esp_disk, partial_transfer_stays_in_data_in)
     cr_assert_eq(status & 7, PHASE_DATA_IN);
     status = data_in(512);
     cr_assert_eq(status & 7, PHASE_STATUS);
-    cr_assert_eq(sbus_ram(bus)[BUF_PA], 4);
+    cr_assert_eq(fake_ram(bus)[BUF_PA], 4);
 }
 
 Test(esp_disk, write10_then_read10_returns_the_written_block)
 {
     static const uint8_t write10[10] = { 0x2a, 0, 0, 0, 0, 9, 0, 0, 1, 0 };
     static const uint8_t read10[10] = { 0x28, 0, 0, 0, 0, 9, 0, 0, 1, 0 };
-    uint8_t *ram = sbus_ram(bus);
+    uint8_t *ram = fake_ram(bus);
 
     select_cmd(0, write10, 10);
     cr_assert_eq(ereg(STATUS) & 7, 0 /* data out */);
@@ -418,8 +418,8 @@ Test(esp_disk, write_to_the_cdrom_is_check_condition_data_protect)
     cr_assert_eq(finish(), 0x02);
     select_cmd(2, sense, 6);
     data_in(18);
-    cr_assert_eq(sbus_ram(bus)[BUF_PA + 2], 0x07);
-    cr_assert_eq(sbus_ram(bus)[BUF_PA + 12], 0x27);
+    cr_assert_eq(fake_ram(bus)[BUF_PA + 2], 0x07);
+    cr_assert_eq(fake_ram(bus)[BUF_PA + 12], 0x27);
 }
 
 Test(esp_disk, unknown_opcode_sets_illegal_request_sense)
@@ -430,8 +430,8 @@ Test(esp_disk, unknown_opcode_sets_illegal_request_sense)
     cr_assert_eq(finish(), 0x02);
     select_cmd(0, sense, 6);
     data_in(18);
-    cr_assert_eq(sbus_ram(bus)[BUF_PA + 2], 0x05);
-    cr_assert_eq(sbus_ram(bus)[BUF_PA + 12], 0x20);
+    cr_assert_eq(fake_ram(bus)[BUF_PA + 2], 0x05);
+    cr_assert_eq(fake_ram(bus)[BUF_PA + 12], 0x20);
 }
 
 Test(esp_disk, pio_selection_and_transfer_go_through_the_fifo)
@@ -448,25 +448,25 @@ Test(esp_disk, pio_selection_and_transfer_go_through_the_fifo)
 Test(esp_disk, dma_csr_reset_resets_the_chip)
 {
     ewr(CFG1, 0x17);
-    sbus_write(espdma, "regs", DMA_CSR, 0x80, 4);
+    fake_write(espdma, "regs", DMA_CSR, 0x80, 4);
     cr_assert_eq(ereg(CFG1), 7);
 }
 
 Test(esp_disk, interrupt_reaches_the_dma_output_when_enabled)
 {
     static const uint8_t tur[6] = { 0x00 };
-    sbus_write(espdma, "regs", DMA_CSR, 0x10, 4);
+    fake_write(espdma, "regs", DMA_CSR, 0x10, 4);
     select_cmd(0, tur, 6);
     /* select_cmd rewrote the CSR without the enable: */
-    cr_assert_eq(sbus_irq_level(espdma, "out"), 0);
-    sbus_write(espdma, "regs", DMA_CSR, 0x10, 4);
-    cr_assert_eq(sbus_irq_level(espdma, "out"), 1);
+    cr_assert_eq(fake_irq_level(espdma, "out", 0), 0);
+    fake_write(espdma, "regs", DMA_CSR, 0x10, 4);
+    cr_assert_eq(fake_irq_level(espdma, "out", 0), 1);
 }
 
 Test(esp_disk, select_and_stop_then_transfer_sends_the_command)
 {
     static const uint8_t cap[10] = { 0x25 };
-    uint8_t *ram = sbus_ram(bus);
+    uint8_t *ram = fake_ram(bus);
     ram[BUF_PA] = 0x80;
     ewr(STATUS, 0);
     dma_at(BUF_DVMA, 0);
@@ -480,7 +480,7 @@ Test(esp_disk, select_and_stop_then_transfer_sends_the_command)
     ewr(CMD, CMD_TI | CMD_DMA);
     cr_assert_eq(ereg(STATUS) & 7, PHASE_DATA_IN);
     data_in(8);
-    cr_assert_eq(sbus_get32(bus, BUF_PA + 4), 512);
+    cr_assert_eq(fake_ram_read(bus, BUF_PA + 4, 4), 512);
 }
 
 Test(esp_disk, pio_data_in_fills_the_fifo_16_bytes_at_a_time)
@@ -499,7 +499,7 @@ Test(esp_disk, mode_sense_block_descriptor_gives_512_byte_blocks)
     static const uint8_t sense6[6] = { 0x1a, 0, 0x08, 0, 0xff, 0 };
     select_cmd(0, sense6, 6);
     data_in(0xff);
-    uint8_t *r = sbus_ram(bus) + BUF_PA;
+    uint8_t *r = fake_ram(bus) + BUF_PA;
     cr_assert_eq(r[3], 8);
     cr_assert_eq((r[4 + 5] << 16) | (r[4 + 6] << 8) | r[4 + 7], 512);
     cr_assert_eq(r[12] & 0x3f, 0x08); /* the caching page follows */
@@ -513,13 +513,13 @@ Test(esp_disk, read_past_the_last_block_is_illegal_request)
     cr_assert_eq(finish(), 0x02);
     select_cmd(0, sense, 6);
     data_in(18);
-    cr_assert_eq(sbus_ram(bus)[BUF_PA + 12], 0x21);
+    cr_assert_eq(fake_ram(bus)[BUF_PA + 12], 0x21);
 }
 
 Test(esp_disk, inquiry_of_lun_1_reports_no_device)
 {
     static const uint8_t inquiry[6] = { 0x12, 0, 0, 0, 36, 0 };
-    uint8_t *ram = sbus_ram(bus);
+    uint8_t *ram = fake_ram(bus);
     ram[BUF_PA] = 0x81; /* IDENTIFY, LUN 1 */
     memcpy(ram + BUF_PA + 1, inquiry, 6);
     ewr(STATUS, 0);
@@ -541,7 +541,7 @@ Test(esp_disk, request_sense_clears_the_sense)
     finish();
     select_cmd(0, sense, 6);
     data_in(18);
-    cr_assert_eq(sbus_ram(bus)[BUF_PA + 2], 0x00);
+    cr_assert_eq(fake_ram(bus)[BUF_PA + 2], 0x00);
 }
 
 Test(esp_disk, read_toc_of_the_cdrom_lists_track_1_and_the_lead_out)
@@ -549,11 +549,11 @@ Test(esp_disk, read_toc_of_the_cdrom_lists_track_1_and_the_lead_out)
     static const uint8_t toc[10] = { 0x43, 0, 0, 0, 0, 0, 0, 0, 0xff, 0 };
     select_cmd(2, toc, 10);
     data_in(20);
-    uint8_t *r = sbus_ram(bus) + BUF_PA;
+    uint8_t *r = fake_ram(bus) + BUF_PA;
     cr_assert_eq((r[0] << 8) | r[1], 18);
     cr_assert_eq(r[4 + 2], 1);
     cr_assert_eq(r[12 + 2], 0xaa);
-    cr_assert_eq(sbus_get32(bus, BUF_PA + 12 + 4), 4); /* the CD image has 4 blocks */
+    cr_assert_eq(fake_ram_read(bus, BUF_PA + 12 + 4, 4), 4); /* the CD image has 4 blocks */
 }
 
 Test(esp_disk, read_toc_of_a_disk_is_illegal_request)
@@ -567,28 +567,28 @@ Test(esp_disk, dma_command_waits_for_the_engine_once_it_was_stopped)
 {
     /* NetBSD's order: address and count, engine off, command, then engine on. */
     static const uint8_t tur[6] = { 0x00 };
-    uint8_t *ram = sbus_ram(bus);
-    sbus_write(espdma, "regs", DMA_CSR, 0x200, 4);
-    sbus_write(espdma, "regs", DMA_CSR, 0, 4);
+    uint8_t *ram = fake_ram(bus);
+    fake_write(espdma, "regs", DMA_CSR, 0x200, 4);
+    fake_write(espdma, "regs", DMA_CSR, 0, 4);
     ram[BUF_PA] = 0x80;
     memcpy(ram + BUF_PA + 1, tur, 6);
     ewr(STATUS, 0);
-    sbus_write(espdma, "regs", DMA_ADDR, BUF_DVMA, 4);
+    fake_write(espdma, "regs", DMA_ADDR, BUF_DVMA, 4);
     set_tc(7);
     ewr(CMD, CMD_SELATN | CMD_DMA);
-    cr_assert_eq(sbus_read(espdma, "regs", DMA_CSR, 4) & 1, 0);
-    sbus_write(espdma, "regs", DMA_CSR, 0x200, 4);
-    cr_assert_eq(sbus_read(espdma, "regs", DMA_CSR, 4) & 1, 1);
+    cr_assert_eq(fake_read(espdma, "regs", DMA_CSR, 4) & 1, 0);
+    fake_write(espdma, "regs", DMA_CSR, 0x200, 4);
+    cr_assert_eq(fake_read(espdma, "regs", DMA_CSR, 4) & 1, 1);
     cr_assert_eq(ereg(STATUS) & 7, PHASE_STATUS);
 }
 
 Test(esp_disk, chip_reset_drops_a_waiting_dma_command)
 {
     static const uint8_t tur[6] = { 0x00 };
-    sbus_write(espdma, "regs", DMA_CSR, 0x200, 4);
-    sbus_write(espdma, "regs", DMA_CSR, 0, 4);
+    fake_write(espdma, "regs", DMA_CSR, 0x200, 4);
+    fake_write(espdma, "regs", DMA_CSR, 0, 4);
     select_cmd(0, tur, 6);
     ewr(CMD, CMD_RESET);
-    sbus_write(espdma, "regs", DMA_CSR, 0x200, 4);
-    cr_assert_eq(sbus_read(espdma, "regs", DMA_CSR, 4) & 1, 0);
+    fake_write(espdma, "regs", DMA_CSR, 0x200, 4);
+    cr_assert_eq(fake_read(espdma, "regs", DMA_CSR, 4) & 1, 0);
 }

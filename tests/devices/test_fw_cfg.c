@@ -3,11 +3,8 @@
  * selector and data port, and the kernel handoff: ELF and raw kernels, the initrd
  * and its "HdrS" patch, the command line, errors naming the file.
  *
- * The fake host has no RAM, so the handoff tests drive the plugin through RamHost
- * below: a second minimal host whose DMA lands in a buffer. */
+ * The handoff tests run the plugin on a fake machine with RAM, where its DMA lands. */
 #include <criterion/criterion.h>
-#include <dlfcn.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,179 +250,31 @@ Test(fw_cfg, missing_machine_id_is_refused)
     fake_host_free(f);
 }
 
-/* ---- the kernel handoff, on a host with RAM ---- */
+/* ---- the kernel handoff, on a machine with RAM ---- */
 
-typedef struct RamHost {
-    TesseraHost host;
-    void *dl;
-    const TesseraDeviceClass *cls;
-    void *dev;
-    uint8_t *ram;
-    const char *opts[8][2];
-    unsigned n_opts;
-    TesseraMmioRegion regions[2];
-    void *opaque[2];
-    unsigned n_regions;
-} RamHost;
-
-static RamHost *rh_of(TesseraInstance *self)
-{
-    return (RamHost *)self;
-}
-
-static void rh_log(TesseraInstance *self, TesseraLogLevel level, const char *fmt, va_list ap)
-{
-}
-
-static const char *rh_prop(TesseraInstance *self, const char *name)
-{
-    return strcmp(name, "machine-id") ? NULL : "32";
-}
-
-static const char *rh_opt(TesseraInstance *self, const char *name)
-{
-    RamHost *rh = rh_of(self);
-    for (unsigned i = 0; i < rh->n_opts; i++)
-        if (!strcmp(rh->opts[i][0], name))
-            return rh->opts[i][1];
-    return NULL;
-}
-
-static int rh_mmio_add(TesseraInstance *self, const TesseraMmioRegion *r, void *opaque,
-                       char *err, size_t errlen)
-{
-    RamHost *rh = rh_of(self);
-    rh->regions[rh->n_regions] = *r;
-    rh->opaque[rh->n_regions++] = opaque;
-    return 0;
-}
-
-static int rh_dma_write(TesseraInstance *self, uint64_t pa, const void *buf, size_t len)
-{
-    if (pa > RAM_SIZE || len > RAM_SIZE - pa)
-        return TESSERA_BUS_UNASSIGNED;
-    memcpy(rh_of(self)->ram + pa, buf, len);
-    return TESSERA_BUS_OK;
-}
-
-static int rh_dma_read(TesseraInstance *self, uint64_t pa, void *buf, size_t len)
-{
-    if (pa > RAM_SIZE || len > RAM_SIZE - pa)
-        return TESSERA_BUS_UNASSIGNED;
-    memcpy(buf, rh_of(self)->ram + pa, len);
-    return TESSERA_BUS_OK;
-}
-
-static uint64_t rh_clock(TesseraInstance *self)
-{
-    return 0;
-}
-
-static void rh_request(TesseraInstance *self, TesseraRequest req)
-{
-}
-
-static const char *rh_name(TesseraInstance *self)
-{
-    return "fw_cfg";
-}
-
-static const TesseraHostOps rh_ops = {
-    .size = sizeof(TesseraHostOps),
-    .log = rh_log,
-    .prop = rh_prop,
-    .machine_opt = rh_opt,
-    .mmio_add = rh_mmio_add,
-    .dma_read = rh_dma_read,
-    .dma_write = rh_dma_write,
-    .clock_ns = rh_clock,
-    .request = rh_request,
-    .name = rh_name,
-};
-
-static RamHost *rh;
+static FakeMachine *machine;
+static FakeHost *kfh;
 static char tmpdir[64];
 
 static void ram_setup(void)
 {
-    rh = calloc(1, sizeof(*rh));
-    rh->dl = dlopen(PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL);
-    cr_assert_not_null(rh->dl, "%s", dlerror());
-    const TesseraPluginDescriptor *d = dlsym(rh->dl, TESSERA_PLUGIN_SYMBOL);
-    cr_assert_not_null(d);
-    rh->cls = d->iface;
-    rh->dev = calloc(1, rh->cls->instance_size);
-    rh->ram = calloc(1, RAM_SIZE);
-    rh->host.ops = &rh_ops;
-    rh->host.self = (TesseraInstance *)rh;
-    rh->opts[rh->n_opts][0] = "ram-size";
-    rh->opts[rh->n_opts++][1] = "33554432";
+    machine = fake_machine_new(RAM_SIZE);
+    kfh = fake_machine_add(machine, NULL, PLUGIN_PATH);
+    fake_host_set_machine_opt(kfh, "ram-size", "33554432");
+    fake_host_set_prop(kfh, "machine-id", "32");
     snprintf(tmpdir, sizeof(tmpdir), "/tmp/tessera-fwcfg-XXXXXX");
     cr_assert_not_null(mkdtemp(tmpdir));
 }
 
 static void ram_teardown(void)
 {
-    if (rh->cls->finalize)
-        rh->cls->finalize(rh->dev);
-    free(rh->dev);
-    free(rh->ram);
-    dlclose(rh->dl);
-    free(rh);
+    fake_machine_free(machine);
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
     cr_assert_eq(system(cmd), 0);
 }
 
 TestSuite(fw_cfg_kernel, .init = ram_setup, .fini = ram_teardown);
-
-static void rh_opt_set(const char *name, const char *value)
-{
-    rh->opts[rh->n_opts][0] = name;
-    rh->opts[rh->n_opts++][1] = value;
-}
-
-/* init + realize + reset; returns init's or realize's result, message in err. */
-static int rh_start(char *err, size_t errlen)
-{
-    if (rh->cls->init(rh->dev, &rh->host, err, errlen))
-        return -1;
-    if (rh->cls->realize && rh->cls->realize(rh->dev, err, errlen))
-        return -1;
-    rh->cls->reset(rh->dev);
-    return 0;
-}
-
-static void rh_start_ok(void)
-{
-    char err[256] = "";
-    cr_assert_eq(rh_start(err, sizeof(err)), 0, "%s", err);
-}
-
-static unsigned rh_region(const char *name)
-{
-    for (unsigned i = 0; i < rh->n_regions; i++)
-        if (!strcmp(rh->regions[i].name, name))
-            return i;
-    cr_assert_fail("no region %s", name);
-    return 0;
-}
-
-static uint64_t rh_read_le(uint16_t key, unsigned bytes)
-{
-    unsigned c = rh_region("ctl"), d = rh_region("data");
-    rh->regions[c].write(rh->opaque[c], 0, key, 2);
-    uint64_t v = 0;
-    for (unsigned i = 0; i < bytes; i++)
-        v |= rh->regions[d].read(rh->opaque[d], 0, 1) << (8 * i);
-    return v;
-}
-
-static uint32_t ram_be32(uint32_t pa)
-{
-    const uint8_t *p = rh->ram + pa;
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 static void put_be32(uint8_t *p, uint32_t v)
 {
@@ -493,89 +342,89 @@ static char *make_elf(void)
 
 Test(fw_cfg_kernel, elf_kernel_lands_at_vaddr_minus_0xf0000000)
 {
-    rh_opt_set("kernel", make_elf());
-    rh_start_ok();
-    cr_assert_eq(ram_be32(0x4000), 0x10800040);
-    cr_assert_eq(ram_be32(0x5000), 0x48647253);
-    cr_assert_eq(rh->ram[0x4000 + SEG_FILE - 1], 0xee);
+    fake_host_set_machine_opt(kfh, "kernel", make_elf());
+    fake_host_start(kfh);
+    cr_assert_eq(fake_ram_read(machine, 0x4000, 4), 0x10800040);
+    cr_assert_eq(fake_ram_read(machine, 0x5000, 4), 0x48647253);
+    cr_assert_eq(fake_ram(machine)[0x4000 + SEG_FILE - 1], 0xee);
 }
 
 Test(fw_cfg_kernel, elf_bss_is_zero_filled)
 {
-    rh_opt_set("kernel", make_elf());
-    memset(rh->ram + 0x4000 + SEG_FILE, 0xaa, SEG_MEM - SEG_FILE);
-    rh_start_ok();
+    fake_host_set_machine_opt(kfh, "kernel", make_elf());
+    memset(fake_ram(machine) + 0x4000 + SEG_FILE, 0xaa, SEG_MEM - SEG_FILE);
+    fake_host_start(kfh);
     for (unsigned i = SEG_FILE; i < SEG_MEM; i++)
-        cr_assert_eq(rh->ram[0x4000 + i], 0, "byte 0x%x", i);
+        cr_assert_eq(fake_ram(machine)[0x4000 + i], 0, "byte 0x%x", i);
 }
 
 Test(fw_cfg_kernel, kernel_size_is_the_loaded_memory_size)
 {
-    rh_opt_set("kernel", make_elf());
-    rh_start_ok();
-    cr_assert_eq(rh_read_le(0x07, 4), 0x4000);
-    cr_assert_eq(rh_read_le(0x08, 4), SEG_MEM);
+    fake_host_set_machine_opt(kfh, "kernel", make_elf());
+    fake_host_start(kfh);
+    cr_assert_eq(read_le_of(kfh, 0x07, 4), 0x4000);
+    cr_assert_eq(read_le_of(kfh, 0x08, 4), SEG_MEM);
 }
 
 Test(fw_cfg_kernel, initrd_lands_at_8_mib_and_is_announced)
 {
     static const uint8_t initrd[] = "070701 an initramfs";
-    rh_opt_set("kernel", make_elf());
-    rh_opt_set("initrd", write_file("initrd", initrd, sizeof(initrd)));
-    rh_start_ok();
-    cr_assert_eq(memcmp(rh->ram + 0x800000, initrd, sizeof(initrd)), 0);
-    cr_assert_eq(rh_read_le(0x0a, 4), 0x800000);
-    cr_assert_eq(rh_read_le(0x0b, 4), sizeof(initrd));
+    fake_host_set_machine_opt(kfh, "kernel", make_elf());
+    fake_host_set_machine_opt(kfh, "initrd", write_file("initrd", initrd, sizeof(initrd)));
+    fake_host_start(kfh);
+    cr_assert_eq(memcmp(fake_ram(machine) + 0x800000, initrd, sizeof(initrd)), 0);
+    cr_assert_eq(read_le_of(kfh, 0x0a, 4), 0x800000);
+    cr_assert_eq(read_le_of(kfh, 0x0b, 4), sizeof(initrd));
 }
 
 Test(fw_cfg_kernel, hdrs_header_gets_initrd_address_and_size)
 {
     static const uint8_t initrd[1000];
-    rh_opt_set("kernel", make_elf());
-    rh_opt_set("initrd", write_file("initrd", initrd, sizeof(initrd)));
-    rh_start_ok();
-    cr_assert_eq(ram_be32(0x5000 + 16), 0x800000);
-    cr_assert_eq(ram_be32(0x5000 + 20), 1000);
-    cr_assert_eq(ram_be32(0x5000 + 4), 0x060100, "the rest of the header is untouched");
+    fake_host_set_machine_opt(kfh, "kernel", make_elf());
+    fake_host_set_machine_opt(kfh, "initrd", write_file("initrd", initrd, sizeof(initrd)));
+    fake_host_start(kfh);
+    cr_assert_eq(fake_ram_read(machine, 0x5000 + 16, 4), 0x800000);
+    cr_assert_eq(fake_ram_read(machine, 0x5000 + 20, 4), 1000);
+    cr_assert_eq(fake_ram_read(machine, 0x5000 + 4, 4), 0x060100,
+                 "the rest of the header is untouched");
 }
 
 Test(fw_cfg_kernel, without_initrd_hdrs_is_untouched)
 {
-    rh_opt_set("kernel", make_elf());
-    rh_start_ok();
-    cr_assert_eq(ram_be32(0x5000 + 16), 0);
-    cr_assert_eq(ram_be32(0x5000 + 20), 0);
+    fake_host_set_machine_opt(kfh, "kernel", make_elf());
+    fake_host_start(kfh);
+    cr_assert_eq(fake_ram_read(machine, 0x5000 + 16, 4), 0);
+    cr_assert_eq(fake_ram_read(machine, 0x5000 + 20, 4), 0);
 }
 
 Test(fw_cfg_kernel, command_line_is_copied_to_0x7ff000)
 {
-    rh_opt_set("kernel", make_elf());
-    rh_opt_set("append", "console=ttyS0 root=/dev/ram");
-    rh_start_ok();
-    cr_assert_str_eq((const char *)rh->ram + 0x7ff000, "console=ttyS0 root=/dev/ram");
-    cr_assert_eq(rh_read_le(0x09, 4), 0x7ff000);
-    cr_assert_eq(rh_read_le(0x14, 4), strlen("console=ttyS0 root=/dev/ram") + 1);
+    fake_host_set_machine_opt(kfh, "kernel", make_elf());
+    fake_host_set_machine_opt(kfh, "append", "console=ttyS0 root=/dev/ram");
+    fake_host_start(kfh);
+    cr_assert_str_eq((const char *)fake_ram(machine) + 0x7ff000, "console=ttyS0 root=/dev/ram");
+    cr_assert_eq(read_le_of(kfh, 0x09, 4), 0x7ff000);
+    cr_assert_eq(read_le_of(kfh, 0x14, 4), strlen("console=ttyS0 root=/dev/ram") + 1);
 }
 
 Test(fw_cfg_kernel, command_line_data_item_holds_the_string)
 {
-    rh_opt_set("append", "quiet");
-    rh_start_ok();
-    unsigned c = rh_region("ctl"), d = rh_region("data");
-    rh->regions[c].write(rh->opaque[c], 0, 0x15, 2);
+    fake_host_set_machine_opt(kfh, "append", "quiet");
+    fake_host_start(kfh);
+    fake_write(kfh, "ctl", 0, 0x15, 2);
     char got[8] = { 0 };
     for (int i = 0; i < 6; i++)
-        got[i] = (char)rh->regions[d].read(rh->opaque[d], 0, 1);
+        got[i] = (char)fake_read(kfh, "data", 0, 1);
     cr_assert_str_eq(got, "quiet");
 }
 
 Test(fw_cfg_kernel, raw_kernel_lands_at_0x4000)
 {
     static const uint8_t raw[] = { 0x01, 0x00, 0x00, 0x00, 0xde, 0xad };
-    rh_opt_set("kernel", write_file("Image", raw, sizeof(raw)));
-    rh_start_ok();
-    cr_assert_eq(memcmp(rh->ram + 0x4000, raw, sizeof(raw)), 0);
-    cr_assert_eq(rh_read_le(0x08, 4), sizeof(raw));
+    fake_host_set_machine_opt(kfh, "kernel", write_file("Image", raw, sizeof(raw)));
+    fake_host_start(kfh);
+    cr_assert_eq(memcmp(fake_ram(machine) + 0x4000, raw, sizeof(raw)), 0);
+    cr_assert_eq(read_le_of(kfh, 0x08, 4), sizeof(raw));
 }
 
 /* An a.out kernel: header (magic, text, data sizes), 0x30 bytes of text, 8 of data. */
@@ -595,49 +444,49 @@ static char *make_aout(uint16_t magic, size_t text_offset)
 
 Test(fw_cfg_kernel, omagic_aout_text_and_data_land_at_0x4000)
 {
-    rh_opt_set("kernel", make_aout(0407, 32));
-    rh_start_ok();
-    cr_assert_eq(rh->ram[0x4000], 0x11);
-    cr_assert_eq(rh->ram[0x4000 + 0x2f], 0x11);
-    cr_assert_eq(rh->ram[0x4000 + 0x30], 0x22);
-    cr_assert_eq(rh->ram[0x4000 + 0x37], 0x22);
-    cr_assert_eq(rh_read_le(0x08, 4), 0x38, "text + data");
+    fake_host_set_machine_opt(kfh, "kernel", make_aout(0407, 32));
+    fake_host_start(kfh);
+    cr_assert_eq(fake_ram(machine)[0x4000], 0x11);
+    cr_assert_eq(fake_ram(machine)[0x4000 + 0x2f], 0x11);
+    cr_assert_eq(fake_ram(machine)[0x4000 + 0x30], 0x22);
+    cr_assert_eq(fake_ram(machine)[0x4000 + 0x37], 0x22);
+    cr_assert_eq(read_le_of(kfh, 0x08, 4), 0x38, "text + data");
 }
 
 Test(fw_cfg_kernel, zmagic_aout_text_starts_at_file_offset_1024)
 {
-    rh_opt_set("kernel", make_aout(0413, 1024));
-    rh_start_ok();
-    cr_assert_eq(rh->ram[0x4000], 0x11);
-    cr_assert_eq(rh->ram[0x4000 + 0x30], 0x22);
+    fake_host_set_machine_opt(kfh, "kernel", make_aout(0413, 1024));
+    fake_host_start(kfh);
+    cr_assert_eq(fake_ram(machine)[0x4000], 0x11);
+    cr_assert_eq(fake_ram(machine)[0x4000 + 0x30], 0x22);
 }
 
 Test(fw_cfg_kernel, nmagic_aout_data_starts_on_the_next_page)
 {
-    rh_opt_set("kernel", make_aout(0410, 32));
-    rh_start_ok();
-    cr_assert_eq(rh->ram[0x4000 + 0x2f], 0x11);
-    cr_assert_eq(rh->ram[0x4000 + 0x30], 0x00);
-    cr_assert_eq(rh->ram[0x5000], 0x22);
-    cr_assert_eq(rh->ram[0x5007], 0x22);
+    fake_host_set_machine_opt(kfh, "kernel", make_aout(0410, 32));
+    fake_host_start(kfh);
+    cr_assert_eq(fake_ram(machine)[0x4000 + 0x2f], 0x11);
+    cr_assert_eq(fake_ram(machine)[0x4000 + 0x30], 0x00);
+    cr_assert_eq(fake_ram(machine)[0x5000], 0x22);
+    cr_assert_eq(fake_ram(machine)[0x5007], 0x22);
 }
 
 Test(fw_cfg_kernel, reset_reinstalls_the_kernel)
 {
-    rh_opt_set("kernel", make_elf());
-    rh_start_ok();
-    memset(rh->ram + 0x4000, 0, 16);
-    rh->cls->reset(rh->dev);
-    cr_assert_eq(ram_be32(0x4000), 0x10800040);
+    fake_host_set_machine_opt(kfh, "kernel", make_elf());
+    fake_host_start(kfh);
+    memset(fake_ram(machine) + 0x4000, 0, 16);
+    fake_host_reset(kfh);
+    cr_assert_eq(fake_ram_read(machine, 0x4000, 4), 0x10800040);
 }
 
 Test(fw_cfg_kernel, unreadable_kernel_is_refused_naming_the_file)
 {
     char path[128];
     snprintf(path, sizeof(path), "%s/no-such-kernel", tmpdir);
-    rh_opt_set("kernel", path);
+    fake_host_set_machine_opt(kfh, "kernel", path);
     char err[256] = "";
-    cr_assert_neq(rh_start(err, sizeof(err)), 0);
+    cr_assert_neq(fake_machine_try_start(machine, err, sizeof(err)), 0);
     cr_assert(strstr(err, path), "%s", err);
 }
 
@@ -645,10 +494,10 @@ Test(fw_cfg_kernel, unreadable_initrd_is_refused_naming_the_file)
 {
     char path[128];
     snprintf(path, sizeof(path), "%s/no-such-initrd", tmpdir);
-    rh_opt_set("kernel", make_elf());
-    rh_opt_set("initrd", path);
+    fake_host_set_machine_opt(kfh, "kernel", make_elf());
+    fake_host_set_machine_opt(kfh, "initrd", path);
     char err[256] = "";
-    cr_assert_neq(rh_start(err, sizeof(err)), 0);
+    cr_assert_neq(fake_machine_try_start(machine, err, sizeof(err)), 0);
     cr_assert(strstr(err, path), "%s", err);
 }
 
@@ -660,9 +509,9 @@ Test(fw_cfg_kernel, elf_for_another_machine_is_refused_naming_the_file)
     fseek(f, 18, SEEK_SET);
     fwrite(x86, 1, 2, f);
     fclose(f);
-    rh_opt_set("kernel", path);
+    fake_host_set_machine_opt(kfh, "kernel", path);
     char err[256] = "";
-    cr_assert_neq(rh_start(err, sizeof(err)), 0);
+    cr_assert_neq(fake_machine_try_start(machine, err, sizeof(err)), 0);
     cr_assert(strstr(err, path), "%s", err);
 }
 
@@ -674,8 +523,8 @@ Test(fw_cfg_kernel, segment_outside_ram_is_refused)
     fseek(f, 52 + 12, SEEK_SET);
     fwrite(paddr, 1, 4, f);
     fclose(f);
-    rh_opt_set("kernel", path);
+    fake_host_set_machine_opt(kfh, "kernel", path);
     char err[256] = "";
-    cr_assert_neq(rh_start(err, sizeof(err)), 0);
+    cr_assert_neq(fake_machine_try_start(machine, err, sizeof(err)), 0);
     cr_assert(strstr(err, path), "%s", err);
 }

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 
 #include "fake_host.h"
-#include "sbus_host.h"
 
 #define RDP 0x0
 #define RAP 0x2
@@ -138,45 +137,45 @@ Test(lance, state_round_trip_restores_the_interrupt)
 #define TX_RING 0x000300u
 #define TX_BUF 0x000400u
 
-static SbusHost *bus;
-static SbusDev *ledma, *lance_dev;
+static FakeMachine *bus;
+static FakeHost *ledma, *lance_dev;
 
 static uint16_t bcsr(unsigned n)
 {
-    sbus_write(lance_dev, "regs", RAP, n, 2);
-    return (uint16_t)sbus_read(lance_dev, "regs", RDP, 2);
+    fake_write(lance_dev, "regs", RAP, n, 2);
+    return (uint16_t)fake_read(lance_dev, "regs", RDP, 2);
 }
 
 static void set_bcsr(unsigned n, uint16_t v)
 {
-    sbus_write(lance_dev, "regs", RAP, n, 2);
-    sbus_write(lance_dev, "regs", RDP, v, 2);
+    fake_write(lance_dev, "regs", RAP, n, 2);
+    fake_write(lance_dev, "regs", RDP, v, 2);
 }
 
 static void put_desc(uint32_t at, uint16_t w0, uint16_t w1, uint16_t w2, uint16_t w3)
 {
-    sbus_put16(bus, PAGE_PA + at, w0);
-    sbus_put16(bus, PAGE_PA + at + 2, w1);
-    sbus_put16(bus, PAGE_PA + at + 4, w2);
-    sbus_put16(bus, PAGE_PA + at + 6, w3);
+    fake_ram_write(bus, PAGE_PA + at, w0, 2);
+    fake_ram_write(bus, PAGE_PA + at + 2, w1, 2);
+    fake_ram_write(bus, PAGE_PA + at + 4, w2, 2);
+    fake_ram_write(bus, PAGE_PA + at + 6, w3, 2);
 }
 
 static void chain_setup(void)
 {
-    bus = sbus_host_new(1 << 20);
-    SbusDev *iommu = sbus_add(bus, "iommu", IOMMU_PATH);
-    ledma = sbus_add(bus, "ledma", DMA_PATH);
-    sbus_set_prop(ledma, "kind", "lance");
-    sbus_set_link(ledma, "iommu", "iommu");
-    lance_dev = sbus_add(bus, "lance", PLUGIN_PATH);
-    sbus_set_link(lance_dev, "dma", "ledma");
-    sbus_wire(lance_dev, "out", ledma, "device", 0);
-    sbus_start(bus);
-    sbus_write(iommu, "regs", 0x0, 0x5, 4); /* 32 MiB window */
-    sbus_write(iommu, "regs", 0x4, TABLE_PA >> 4, 4);
-    sbus_put32(bus, TABLE_PA + ((0xff000000u & 0x01ffffffu) >> 12) * 4,
-               ((PAGE_PA >> 4) & 0xffffff00u) | 0x6);
-    sbus_write(ledma, "regs", 0xc, 0xff000000u, 4);
+    bus = fake_machine_new(1 << 20);
+    FakeHost *iommu = fake_machine_add(bus, "iommu", IOMMU_PATH);
+    ledma = fake_machine_add(bus, "ledma", DMA_PATH);
+    fake_host_set_prop(ledma, "kind", "lance");
+    fake_host_set_link(ledma, "iommu", "iommu");
+    lance_dev = fake_machine_add(bus, "lance", PLUGIN_PATH);
+    fake_host_set_link(lance_dev, "dma", "ledma");
+    fake_irq_wire(lance_dev, "out", 0, ledma, "device", 0);
+    fake_machine_start(bus);
+    fake_write(iommu, "regs", 0x0, 0x5, 4); /* 32 MiB window */
+    fake_write(iommu, "regs", 0x4, TABLE_PA >> 4, 4);
+    fake_ram_write(bus, TABLE_PA + ((0xff000000u & 0x01ffffffu) >> 12) * 4,
+                   ((PAGE_PA >> 4) & 0xffffff00u) | 0x6, 4);
+    fake_write(ledma, "regs", 0xc, 0xff000000u, 4);
 
     /* Linux sunlance's block: MAC 52:54:00:12:34:56 with bytes swapped in words,
      * 4 receive and 2 transmit descriptors. */
@@ -185,7 +184,7 @@ static void chain_setup(void)
         RX_RING & 0xffff, (2 << 13) | (RX_RING >> 16), TX_RING & 0xffff, (1 << 13) | (TX_RING >> 16),
     };
     for (unsigned i = 0; i < 12; i++)
-        sbus_put16(bus, PAGE_PA + IB + 2 * i, ib[i]);
+        fake_ram_write(bus, PAGE_PA + IB + 2 * i, ib[i], 2);
     set_bcsr(1, IB & 0xffff);
     set_bcsr(2, IB >> 16);
     set_bcsr(3, 0x7);
@@ -193,7 +192,7 @@ static void chain_setup(void)
 
 static void chain_teardown(void)
 {
-    sbus_host_free(bus);
+    fake_machine_free(bus);
 }
 
 TestSuite(lance_ring, .init = chain_setup, .fini = chain_teardown);
@@ -207,8 +206,8 @@ Test(lance_ring, init_reads_the_block_and_sets_idon)
 Test(lance_ring, idon_interrupt_reaches_the_ledma_csr)
 {
     set_bcsr(0, CSR0_INIT | CSR0_INEA);
-    cr_assert_eq(sbus_irq_level(lance_dev, "out"), 1);
-    cr_assert_eq(sbus_read(ledma, "regs", 0x0, 4) & 1, 1);
+    cr_assert_eq(fake_irq_level(lance_dev, "out", 0), 1);
+    cr_assert_eq(fake_read(ledma, "regs", 0x0, 4) & 1, 1);
 }
 
 Test(lance_ring, writing_idon_acknowledges_it)
@@ -216,7 +215,7 @@ Test(lance_ring, writing_idon_acknowledges_it)
     set_bcsr(0, CSR0_INIT | CSR0_INEA);
     set_bcsr(0, CSR0_IDON | CSR0_INEA | CSR0_STRT);
     cr_assert_eq(bcsr(0) & (CSR0_IDON | CSR0_INTR), 0);
-    cr_assert_eq(sbus_irq_level(lance_dev, "out"), 0);
+    cr_assert_eq(fake_irq_level(lance_dev, "out", 0), 0);
 }
 
 Test(lance_ring, start_turns_transmitter_and_receiver_on)
@@ -240,8 +239,8 @@ Test(lance_ring, transmit_hands_owned_descriptors_back_with_tint)
     set_bcsr(0, CSR0_IDON | CSR0_STRT);
     put_desc(TX_RING, TX_BUF & 0xffff, 0x8000 | 0x0300 | (TX_BUF >> 16), (uint16_t)-64, 0xffff);
     set_bcsr(0, CSR0_TDMD);
-    cr_assert_eq(sbus_get16(bus, PAGE_PA + TX_RING + 2), 0x0300);
-    cr_assert_eq(sbus_get16(bus, PAGE_PA + TX_RING + 6), 0);
+    cr_assert_eq(fake_ram_read(bus, PAGE_PA + TX_RING + 2, 2), 0x0300);
+    cr_assert_eq(fake_ram_read(bus, PAGE_PA + TX_RING + 6, 2), 0);
     cr_assert_eq(bcsr(0) & (CSR0_TINT | CSR0_INTR), CSR0_TINT | CSR0_INTR);
 }
 
@@ -252,11 +251,11 @@ Test(lance_ring, transmit_stops_at_a_descriptor_the_host_owns)
     put_desc(TX_RING, TX_BUF & 0xffff, 0x8300, (uint16_t)-64, 0);
     put_desc(TX_RING + 8, TX_BUF & 0xffff, 0x0300, (uint16_t)-64, 0x1234);
     set_bcsr(0, CSR0_TDMD);
-    cr_assert_eq(sbus_get16(bus, PAGE_PA + TX_RING + 8 + 6), 0x1234);
+    cr_assert_eq(fake_ram_read(bus, PAGE_PA + TX_RING + 8 + 6, 2), 0x1234);
     /* The next demand starts at the second descriptor. */
     put_desc(TX_RING + 8, TX_BUF & 0xffff, 0x8300, (uint16_t)-64, 0x1234);
     set_bcsr(0, CSR0_TDMD);
-    cr_assert_eq(sbus_get16(bus, PAGE_PA + TX_RING + 8 + 2), 0x0300);
+    cr_assert_eq(fake_ram_read(bus, PAGE_PA + TX_RING + 8 + 2, 2), 0x0300);
 }
 
 Test(lance_ring, nothing_is_received)
@@ -264,7 +263,7 @@ Test(lance_ring, nothing_is_received)
     put_desc(RX_RING, 0x0800, 0x8000, (uint16_t)-1518, 0);
     set_bcsr(0, CSR0_INIT);
     set_bcsr(0, CSR0_IDON | CSR0_STRT);
-    cr_assert_eq(sbus_get16(bus, PAGE_PA + RX_RING + 2), 0x8000);
+    cr_assert_eq(fake_ram_read(bus, PAGE_PA + RX_RING + 2, 2), 0x8000);
     cr_assert_eq(bcsr(0) & 0x0400 /* RINT */, 0);
 }
 
@@ -279,13 +278,13 @@ Test(lance_ring, unmapped_init_block_is_a_memory_error)
 Test(lance_ring, ledma_reset_stops_the_chip)
 {
     set_bcsr(0, CSR0_INIT);
-    sbus_write(ledma, "regs", 0x0, 0x80, 4);
+    fake_write(ledma, "regs", 0x0, 0x80, 4);
     cr_assert_eq(bcsr(0), CSR0_STOP);
 }
 
 Test(lance_ring, mode_dtx_keeps_the_transmitter_off)
 {
-    sbus_put16(bus, PAGE_PA + IB, 0x0002); /* DTX */
+    fake_ram_write(bus, PAGE_PA + IB, 0x0002, 2); /* DTX */
     set_bcsr(0, CSR0_INIT);
     set_bcsr(0, CSR0_IDON | CSR0_STRT);
     cr_assert_eq(bcsr(0) & (CSR0_TXON | CSR0_RXON), CSR0_RXON);

@@ -6,7 +6,6 @@
 
 #include "../../plugins/devices/sparc32-dma/dma.h"
 #include "fake_host.h"
-#include "sbus_host.h"
 
 #define CSR 0x0
 #define ADDR 0x4
@@ -138,66 +137,66 @@ Test(dma, unknown_kind_fails_init)
 
 #define TABLE_PA 0x10000u
 
-static SbusHost *bus;
-static SbusDev *espdma, *ledma;
+static FakeMachine *bus;
+static FakeHost *espdma, *ledma;
 
 static void map(uint32_t dvma, uint32_t pa)
 {
     uint32_t index = (dvma & 0x01ffffffu) >> 12;
-    sbus_put32(bus, TABLE_PA + index * 4, ((pa >> 4) & 0xffffff00u) | 0x6);
+    fake_ram_write(bus, TABLE_PA + index * 4, ((pa >> 4) & 0xffffff00u) | 0x6, 4);
 }
 
 static void bus_setup(void)
 {
-    bus = sbus_host_new(1 << 20);
-    SbusDev *iommu = sbus_add(bus, "iommu", IOMMU_PATH);
-    espdma = sbus_add(bus, "espdma", PLUGIN_PATH);
-    sbus_set_prop(espdma, "kind", "esp");
-    sbus_set_link(espdma, "iommu", "iommu");
-    ledma = sbus_add(bus, "ledma", PLUGIN_PATH);
-    sbus_set_prop(ledma, "kind", "lance");
-    sbus_set_link(ledma, "iommu", "iommu");
-    sbus_start(bus);
-    sbus_write(iommu, "regs", 0x0, 0x5, 4); /* 32 MiB window at 0xfe000000 */
-    sbus_write(iommu, "regs", 0x4, TABLE_PA >> 4, 4);
+    bus = fake_machine_new(1 << 20);
+    FakeHost *iommu = fake_machine_add(bus, "iommu", IOMMU_PATH);
+    espdma = fake_machine_add(bus, "espdma", PLUGIN_PATH);
+    fake_host_set_prop(espdma, "kind", "esp");
+    fake_host_set_link(espdma, "iommu", "iommu");
+    ledma = fake_machine_add(bus, "ledma", PLUGIN_PATH);
+    fake_host_set_prop(ledma, "kind", "lance");
+    fake_host_set_link(ledma, "iommu", "iommu");
+    fake_machine_start(bus);
+    fake_write(iommu, "regs", 0x0, 0x5, 4); /* 32 MiB window at 0xfe000000 */
+    fake_write(iommu, "regs", 0x4, TABLE_PA >> 4, 4);
 }
 
 static void bus_teardown(void)
 {
-    sbus_host_free(bus);
+    fake_machine_free(bus);
 }
 
 TestSuite(dma_chain, .init = bus_setup, .fini = bus_teardown);
 
 Test(dma_chain, esp_read_runs_at_the_address_register_and_advances_it)
 {
-    const SbusDma *dma = sbus_provided(espdma, "dma");
+    const SbusDma *dma = fake_provided(espdma, "dma");
     uint8_t buf[4];
     map(0xfe010000u, 0x40000u);
-    memcpy(sbus_ram(bus) + 0x40100, "SCSI", 4);
-    sbus_write(espdma, "regs", ADDR, 0xfe010100u, 4);
+    memcpy(fake_ram(bus) + 0x40100, "SCSI", 4);
+    fake_write(espdma, "regs", ADDR, 0xfe010100u, 4);
     cr_assert_eq(dma->read(dma->opaque, buf, 4), 0);
     cr_assert_arr_eq(buf, "SCSI", 4);
-    cr_assert_eq(sbus_read(espdma, "regs", ADDR, 4), 0xfe010104u);
+    cr_assert_eq(fake_read(espdma, "regs", ADDR, 4), 0xfe010104u);
 }
 
 Test(dma_chain, lance_address_takes_bits_31_24_from_address_high)
 {
-    const SbusDma *dma = sbus_provided(ledma, "dma");
+    const SbusDma *dma = fake_provided(ledma, "dma");
     uint8_t buf[4];
     map(0xff020000u, 0x50000u);
-    memcpy(sbus_ram(bus) + 0x50010, "LE0!", 4);
-    sbus_write(ledma, "regs", ADDR_HI, 0xff000000u, 4);
+    memcpy(fake_ram(bus) + 0x50010, "LE0!", 4);
+    fake_write(ledma, "regs", ADDR_HI, 0xff000000u, 4);
     cr_assert_eq(dma->read_at(dma->opaque, 0x020010u, buf, 4), 0);
     cr_assert_arr_eq(buf, "LE0!", 4);
 }
 
 Test(dma_chain, esp_style_transfer_on_the_lance_dma_fails)
 {
-    const SbusDma *dma = sbus_provided(ledma, "dma");
+    const SbusDma *dma = fake_provided(ledma, "dma");
     uint8_t buf[4];
     map(0xfe010000u, 0x40000u);
-    sbus_write(ledma, "regs", ADDR, 0xfe010000u, 4);
+    fake_write(ledma, "regs", ADDR, 0xfe010000u, 4);
     cr_assert_eq(dma->read(dma->opaque, buf, 4), -1);
 }
 
@@ -210,14 +209,14 @@ static void count_reset(void *device)
 
 Test(dma_chain, setting_csr_reset_resets_the_device_once)
 {
-    const SbusDma *dma = sbus_provided(espdma, "dma");
+    const SbusDma *dma = fake_provided(espdma, "dma");
     resets = 0;
     dma->attach(dma->opaque, count_reset, NULL);
-    sbus_write(espdma, "regs", CSR, CSR_RESET, 4);
-    sbus_write(espdma, "regs", CSR, CSR_RESET, 4);
+    fake_write(espdma, "regs", CSR, CSR_RESET, 4);
+    fake_write(espdma, "regs", CSR, CSR_RESET, 4);
     cr_assert_eq(resets, 1);
-    sbus_write(espdma, "regs", CSR, 0, 4);
-    sbus_write(espdma, "regs", CSR, CSR_RESET, 4);
+    fake_write(espdma, "regs", CSR, 0, 4);
+    fake_write(espdma, "regs", CSR, CSR_RESET, 4);
     cr_assert_eq(resets, 2);
 }
 
@@ -240,14 +239,14 @@ static void note_enable(void *device, bool enabled)
 
 Test(dma_chain, enable_bit_changes_are_reported_to_the_device)
 {
-    const SbusDma *dma = sbus_provided(espdma, "dma");
+    const SbusDma *dma = fake_provided(espdma, "dma");
     enable_calls = 0;
     dma->watch_enable(dma->opaque, note_enable, NULL);
-    sbus_write(espdma, "regs", CSR, 0x200, 4);
+    fake_write(espdma, "regs", CSR, 0x200, 4);
     cr_assert_eq(last_enable, 1);
-    sbus_write(espdma, "regs", CSR, 0x210, 4); /* no change of the enable bit */
+    fake_write(espdma, "regs", CSR, 0x210, 4); /* no change of the enable bit */
     cr_assert_eq(enable_calls, 1);
-    sbus_write(espdma, "regs", CSR, 0, 4);
+    fake_write(espdma, "regs", CSR, 0, 4);
     cr_assert_eq(last_enable, 0);
     cr_assert_eq(enable_calls, 2);
 }

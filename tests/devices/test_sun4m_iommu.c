@@ -6,7 +6,6 @@
 
 #include "../../plugins/devices/sun4m-iommu/iommu.h"
 #include "fake_host.h"
-#include "sbus_host.h"
 
 #define CTRL 0x0000
 #define BASE 0x0004
@@ -111,24 +110,24 @@ Test(iommu, state_round_trip_restores_registers)
 
 /* ---- translation, on a bus with RAM ---- */
 
-static SbusHost *bus;
-static SbusDev *iommu_dev;
+static FakeMachine *bus;
+static FakeHost *iommu_dev;
 static const SbusIommu *iommu;
 
 static void bus_setup(void)
 {
-    bus = sbus_host_new(1 << 20);
-    iommu_dev = sbus_add(bus, "iommu", PLUGIN_PATH);
-    sbus_start(bus);
-    iommu = sbus_provided(iommu_dev, "iommu");
+    bus = fake_machine_new(1 << 20);
+    iommu_dev = fake_machine_add(bus, "iommu", PLUGIN_PATH);
+    fake_machine_start(bus);
+    iommu = fake_provided(iommu_dev, "iommu");
     cr_assert_not_null(iommu);
-    sbus_write(iommu_dev, "regs", CTRL, CTRL_32MB_ENABLED, 4);
-    sbus_write(iommu_dev, "regs", BASE, TABLE_PA >> 4, 4);
+    fake_write(iommu_dev, "regs", CTRL, CTRL_32MB_ENABLED, 4);
+    fake_write(iommu_dev, "regs", BASE, TABLE_PA >> 4, 4);
 }
 
 static void bus_teardown(void)
 {
-    sbus_host_free(bus);
+    fake_machine_free(bus);
 }
 
 TestSuite(iommu_dvma, .init = bus_setup, .fini = bus_teardown);
@@ -137,7 +136,7 @@ TestSuite(iommu_dvma, .init = bus_setup, .fini = bus_teardown);
 static void map(uint32_t dvma, uint32_t pa, uint32_t flags)
 {
     uint32_t index = (dvma & 0x01ffffffu) >> 12;
-    sbus_put32(bus, TABLE_PA + index * 4, ((pa >> 4) & 0xffffff00u) | flags);
+    fake_ram_write(bus, TABLE_PA + index * 4, ((pa >> 4) & 0xffffff00u) | flags, 4);
 }
 
 Test(iommu_dvma, translates_through_the_iopte_of_the_page)
@@ -153,8 +152,8 @@ Test(iommu_dvma, read_crossing_a_page_follows_each_iopte)
     uint8_t buf[8];
     map(0xfe000000u, 0x40000u, IOPTE_V);
     map(0xfe001000u, 0x20000u, IOPTE_V);
-    memcpy(sbus_ram(bus) + 0x40ffc, "abcd", 4);
-    memcpy(sbus_ram(bus) + 0x20000, "efgh", 4);
+    memcpy(fake_ram(bus) + 0x40ffc, "abcd", 4);
+    memcpy(fake_ram(bus) + 0x20000, "efgh", 4);
     cr_assert_eq(iommu->dma_read(iommu->opaque, 0xfe000ffcu, buf, 8), 0);
     cr_assert_arr_eq(buf, "abcdefgh", 8);
 }
@@ -163,16 +162,16 @@ Test(iommu_dvma, write_lands_at_the_translated_address)
 {
     map(0xfe002000u, 0x30000u, IOPTE_V | IOPTE_W);
     cr_assert_eq(iommu->dma_write(iommu->opaque, 0xfe002010u, "xyz", 3), 0);
-    cr_assert_arr_eq(sbus_ram(bus) + 0x30010, "xyz", 3);
+    cr_assert_arr_eq(fake_ram(bus) + 0x30010, "xyz", 3);
 }
 
 Test(iommu_dvma, invalid_iopte_faults_with_afsr_afar_and_irq)
 {
     uint64_t pa;
     cr_assert_eq(iommu->translate(iommu->opaque, 0xfe005678u, false, &pa), -1);
-    cr_assert_eq(sbus_irq_level(iommu_dev, "out"), 1);
-    cr_assert_eq(sbus_read(iommu_dev, "regs", AFAR, 4), 0xfe005000u);
-    cr_assert_eq(sbus_read(iommu_dev, "regs", AFSR, 4),
+    cr_assert_eq(fake_irq_level(iommu_dev, "out", 0), 1);
+    cr_assert_eq(fake_read(iommu_dev, "regs", AFAR, 4), 0xfe005000u);
+    cr_assert_eq(fake_read(iommu_dev, "regs", AFSR, 4),
                  AFSR_ERR | AFSR_LE | AFSR_RESV | AFSR_FAV | AFSR_RD);
 }
 
@@ -181,7 +180,7 @@ Test(iommu_dvma, write_through_a_read_only_iopte_faults_without_rd)
     uint64_t pa;
     map(0xfe004000u, 0x50000u, IOPTE_V);
     cr_assert_eq(iommu->translate(iommu->opaque, 0xfe004000u, true, &pa), -1);
-    cr_assert_eq(sbus_read(iommu_dev, "regs", AFSR, 4),
+    cr_assert_eq(fake_read(iommu_dev, "regs", AFSR, 4),
                  AFSR_ERR | AFSR_LE | AFSR_RESV | AFSR_FAV);
 }
 
@@ -189,9 +188,9 @@ Test(iommu_dvma, reading_afsr_lowers_the_irq)
 {
     uint64_t pa;
     iommu->translate(iommu->opaque, 0xfe007000u, false, &pa);
-    cr_assert_eq(sbus_irq_level(iommu_dev, "out"), 1);
-    sbus_read(iommu_dev, "regs", AFSR, 4);
-    cr_assert_eq(sbus_irq_level(iommu_dev, "out"), 0);
+    cr_assert_eq(fake_irq_level(iommu_dev, "out", 0), 1);
+    fake_read(iommu_dev, "regs", AFSR, 4);
+    cr_assert_eq(fake_irq_level(iommu_dev, "out", 0), 0);
 }
 
 Test(iommu_dvma, failed_read_leaves_memory_and_stops)
@@ -204,8 +203,8 @@ Test(iommu_dvma, failed_read_leaves_memory_and_stops)
 Test(iommu_dvma, sixteen_mib_window_indexes_from_0xff000000)
 {
     uint64_t pa = 0;
-    sbus_write(iommu_dev, "regs", CTRL, 0x1, 4); /* range 0: 16 MiB */
-    sbus_put32(bus, TABLE_PA + 3 * 4, ((0x70000u >> 4) & 0xffffff00u) | IOPTE_V);
+    fake_write(iommu_dev, "regs", CTRL, 0x1, 4); /* range 0: 16 MiB */
+    fake_ram_write(bus, TABLE_PA + 3 * 4, ((0x70000u >> 4) & 0xffffff00u) | IOPTE_V, 4);
     cr_assert_eq(iommu->translate(iommu->opaque, 0xff003010u, false, &pa), 0);
     cr_assert_eq(pa, 0x70010u);
 }
