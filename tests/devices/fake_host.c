@@ -919,7 +919,7 @@ static int layout_check(const TesseraStateLayout *l, char *err, size_t errlen)
     for (uint32_t i = 0; i < l->n_fields; i++) {
         const TesseraField *f = &l->fields[i];
         size_t n = field_bytes(f);
-        if (!f->name || !f->member || !n || f->since != 1) {
+        if (!f->name || !f->member || !n || f->since < 1) {
             snprintf(err, errlen, "%s: malformed field #%u", l->struct_name, i);
             return -1;
         }
@@ -953,10 +953,20 @@ int fake_schema_check(const FakeHost *fh, char *err, size_t errlen)
                  sc->name ? sc->name : "(null)", fh->desc->name);
         return -1;
     }
-    if (sc->version != 1 || sc->load_min != 1 || sc->save_min != 1) {
-        snprintf(err, errlen, "versions %u/%u/%u, expected 1/1/1", sc->version, sc->load_min,
-                 sc->save_min);
+    if (sc->version < 1 || sc->load_min < 1 || sc->load_min > sc->version ||
+        sc->save_min < 1 || sc->save_min > sc->version) {
+        snprintf(err, errlen, "versions %u/%u/%u (version/load_min/save_min) out of order",
+                 sc->version, sc->load_min, sc->save_min);
         return -1;
+    }
+    for (uint32_t i = 0; i < sc->n_converters; i++) {
+        const TesseraConverter *c = &sc->converters[i];
+        if (!c->convert || c->from < 1 || c->to < 1 || c->from > sc->version ||
+            c->to > sc->version || (c->from != c->to + 1 && c->to != c->from + 1)) {
+            snprintf(err, errlen, "converter %u: v%u -> v%u is not between adjacent versions",
+                     i, c->from, c->to);
+            return -1;
+        }
     }
     if (!sc->layout || sc->layout->size != fh->cls->instance_size) {
         snprintf(err, errlen, "layout size %u is not the instance size %u",

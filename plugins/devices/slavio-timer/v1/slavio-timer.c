@@ -1,39 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * slavio-timer: the counter/timers of the SLAVIO chip (STP2001, also NCR89C105) for a
- * one-CPU sun4m: the system (level-10) counter and CPU 0's (level-14) counter.
- * Facts: shared/reference/ss5.md, "Timers (slavio)".
+ * slavio-timer 1.x: the counter/timers of the SLAVIO chip (STP2001, also NCR89C105)
+ * for a one-CPU sun4m: the system (level-10) counter and CPU 0's (level-14) counter.
+ * State version 1. Kept beside 2.x (../v2/), which changed the state layout, so that
+ * snapshots move between the two in both directions (docs/state-evolution.md); the
+ * counter arithmetic both use is in ../counter.h.
  *
- * A counter advances every 500 ns in bits 30:9 (so bits 30:10 count microseconds);
- * bit 31 says the limit was reached. With a non-zero limit L the counter runs
- * 0 .. L over (L >> 9) - 1 ticks, then starts again at 0, sets bit 31 and raises
- * its IRQ; reading the limit register clears both. Limit 0 free-runs through the
- * whole 31-bit range without an IRQ.
- *
- * Nothing ticks: a counter is the virtual time elapsed since `start_ns`, computed
- * when read; one TesseraTimer per counter fires at the next limit match.
- *
- * CPU 0's counter can instead be a 54-bit "user timer" (system register +0x10 bit 0):
- * +0 and +4 are its high and low words, +0xc starts and stops it, no IRQ.
+ * One TesseraTimer per counter fires at the next limit match.
  */
 #include <stdbool.h>
 #include <stdio.h>
 #include <tessera/tessera.h>
 
-/* Registers of each counter: region "system" (0x14 bytes), region "cpu0" (0x10). */
-#define TIMER_LIMIT 0x00       /* counter: limit, read clears reached+IRQ; user: count 62:32 */
-#define TIMER_COUNTER 0x04     /* counter: count | reached; user: count 31:9 */
-#define TIMER_LIMIT_NORST 0x08 /* limit without restarting the count */
-#define TIMER_RUN 0x0c         /* CPU counter: user timer start (1) / stop (0) */
-#define TIMER_USER_MODE 0x10   /* system only: bit n = CPU n's counter is a user timer */
-#define SYSTEM_SIZE 0x14
-#define CPU_SIZE 0x10
-
-#define COUNT_MASK32 0x7ffffe00u                   /* limit and counter bits */
-#define COUNT_MASK64 UINT64_C(0x7ffffffffffffe00) /* user timer bits */
-#define REACHED 0x80000000u
-#define TICK_NS 500 /* one step of bit 9 */
-#define TICK_SHIFT 9
+#include "../counter.h"
 
 enum { SYSTEM = 0, CPU0 = 1, N_COUNTERS = 2 };
 
@@ -68,14 +47,6 @@ static bool is_user(const SlavioTimer *s, unsigned index)
     return index == CPU0 && (s->user_mode & 1);
 }
 
-/* Ticks of one period: the counter wraps to 0 after this many. */
-static uint64_t period_ticks(const SlavioCounter *c)
-{
-    uint32_t limit = c->limit ? c->limit : COUNT_MASK32;
-    uint64_t ticks = (uint64_t)(limit >> TICK_SHIFT);
-    return ticks > 1 ? ticks - 1 : 1;
-}
-
 static uint64_t now_ns(const SlavioTimer *s)
 {
     return tessera_clock_ns(s->host);
@@ -96,7 +67,7 @@ static void arm(SlavioTimer *s, unsigned index)
     SlavioCounter *c = &s->counter[index];
     if (c->limit && !is_user(s, index))
         tessera_timer_mod(s->host, s->timer[index],
-                          c->start_ns + period_ticks(c) * TICK_NS);
+                          c->start_ns + slavio_period_ticks(c->limit) * TICK_NS);
     else
         tessera_timer_del(s->host, s->timer[index]);
 }
@@ -106,12 +77,8 @@ static void arm(SlavioTimer *s, unsigned index)
 static void catch_up(SlavioTimer *s, unsigned index, uint64_t now)
 {
     SlavioCounter *c = &s->counter[index];
-    if (is_user(s, index))
+    if (is_user(s, index) || !slavio_catch_up(&c->start_ns, c->limit, now))
         return;
-    uint64_t period_ns = period_ticks(c) * TICK_NS;
-    if (now < c->start_ns + period_ns)
-        return;
-    c->start_ns += (now - c->start_ns) / period_ns * period_ns;
     if (c->limit) {
         c->reached = true;
         set_irq(s, index, true);
@@ -121,16 +88,12 @@ static void catch_up(SlavioTimer *s, unsigned index, uint64_t now)
 static uint32_t counter_value(const SlavioTimer *s, unsigned index, uint64_t now)
 {
     const SlavioCounter *c = &s->counter[index];
-    uint64_t ticks = (now - c->start_ns) / TICK_NS % period_ticks(c);
-    return (uint32_t)(ticks << TICK_SHIFT) & COUNT_MASK32;
+    return slavio_count(c->start_ns, c->limit, now);
 }
 
 static uint64_t user_value(const SlavioCounter *c, uint64_t now)
 {
-    uint64_t v = c->user_count;
-    if (c->run)
-        v += ((now - c->start_ns) / TICK_NS) << TICK_SHIFT;
-    return v & COUNT_MASK64;
+    return slavio_user_count(c->user_count, c->run, c->start_ns, now);
 }
 
 static void user_load(SlavioCounter *c, uint64_t value, uint64_t now)
