@@ -28,6 +28,7 @@ typedef struct Cli {
     const char *machine;
     MachineOptions mopts;
     GPtrArray *plugin_paths;
+    GPtrArray *plugin_pins; /* -plugin-version NAME=CONSTRAINT */
     bool list_plugins, list_machines, report_icount, dump_manifest;
     const char *monitor, *qmp;
     const char *loadvm;
@@ -58,6 +59,10 @@ static const char usage_text[] =
     "\n"
     "Plugins:\n"
     "  -plugin-path DIR      search DIR first for plugins (repeatable)\n"
+    "  -plugin-version NAME=CONSTRAINT\n"
+    "                        use only versions of plugin NAME that satisfy CONSTRAINT,\n"
+    "                        e.g. slavio-timer=^1 (repeatable; also applies to\n"
+    "                        --list-plugins and --dump-manifest)\n"
     "  --list-plugins        list plugins found, their state versions, and refusals\n"
     "  --list-machines       list machines and whether their plugins are all present\n"
     "  --dump-manifest       this installation's plugins and state versions as JSON\n"
@@ -159,6 +164,7 @@ static void parse_drive(Cli *cli, const char *spec)
 static void parse_args(int argc, char **argv, Cli *cli)
 {
     cli->plugin_paths = g_ptr_array_new();
+    cli->plugin_pins = g_ptr_array_new();
     cli->mopts.extra = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -201,6 +207,8 @@ static void parse_args(int argc, char **argv, Cli *cli)
             g_hash_table_insert(cli->mopts.extra, g_strdup("rtc-base"), g_strdup(v + 5));
         } else if (!strcmp(o, "-plugin-path")) {
             g_ptr_array_add(cli->plugin_paths, (char *)ARG());
+        } else if (!strcmp(o, "-plugin-version")) {
+            g_ptr_array_add(cli->plugin_pins, (char *)ARG());
         } else if (!strcmp(o, "-icount-limit")) {
             cli->mopts.icount_limit = parse_count(a, ARG());
         } else if (!strcmp(o, "-report-icount")) {
@@ -321,6 +329,13 @@ int main(int argc, char **argv)
     PluginRegistry *reg = registry_new();
     registry_add_default_dirs(reg, (char **)cli.plugin_paths->pdata);
     registry_scan(reg);
+    for (guint i = 0; i < cli.plugin_pins->len; i++) {
+        GError *pin_error = NULL;
+        if (!registry_pin(reg, cli.plugin_pins->pdata[i], &pin_error)) {
+            registry_free(reg);
+            return fail(pin_error);
+        }
+    }
     if (cli.list_plugins || cli.list_machines || cli.dump_manifest) {
         if (cli.list_plugins)
             registry_print(reg, stdout);
@@ -418,5 +433,6 @@ int main(int argc, char **argv)
     g_free(snap_machine);
     g_hash_table_destroy(cli.mopts.extra);
     g_ptr_array_free(cli.plugin_paths, TRUE);
+    g_ptr_array_free(cli.plugin_pins, TRUE);
     return status;
 }

@@ -76,6 +76,7 @@ PluginRegistry *registry_new(void)
     reg->plugins = g_ptr_array_new_with_free_func(plugin_free);
     reg->refused = g_ptr_array_new_with_free_func(refusal_free);
     reg->dirs = g_ptr_array_new_with_free_func(g_free);
+    reg->set_aside = g_ptr_array_new_with_free_func(plugin_free);
     return reg;
 }
 
@@ -86,6 +87,7 @@ void registry_free(PluginRegistry *reg)
     g_ptr_array_free(reg->plugins, TRUE);
     g_ptr_array_free(reg->refused, TRUE);
     g_ptr_array_free(reg->dirs, TRUE);
+    g_ptr_array_free(reg->set_aside, TRUE);
     g_free(reg);
 }
 
@@ -588,6 +590,69 @@ const Plugin *registry_find(const PluginRegistry *reg, const char *name, const c
     return best;
 }
 
+/* ---- pinning ---- */
+
+static bool pin_error(GError **error, GPtrArray *keep, GPtrArray *drop, const char *fmt, ...)
+    G_GNUC_PRINTF(4, 5);
+
+static bool pin_error(GError **error, GPtrArray *keep, GPtrArray *drop, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_set_error_literal(error, PLUGIN_ERROR, 1, msg);
+    g_ptr_array_free(keep, TRUE);
+    g_ptr_array_free(drop, TRUE);
+    return false;
+}
+
+bool registry_pin(PluginRegistry *reg, const char *spec, GError **error)
+{
+    const char *eq = strchr(spec, '=');
+    GPtrArray *keep = g_ptr_array_new(), *drop = g_ptr_array_new();
+    if (!eq || eq == spec || !eq[1])
+        return pin_error(error, keep, drop, "-plugin-version: expected NAME=CONSTRAINT, got '%s'",
+                         spec);
+    g_autofree char *name = g_strndup(spec, (gsize)(eq - spec));
+    const char *constraint = eq + 1;
+    g_autoptr(GString) present = g_string_new(NULL);
+    guint kept_of_name = 0;
+
+    for (guint i = 0; i < reg->plugins->len; i++) {
+        Plugin *p = reg->plugins->pdata[i];
+        bool matches = true;
+        if (strcmp(p->desc->name, name) == 0) {
+            g_autoptr(GError) local = NULL;
+            g_string_append_printf(present, "%s%s", present->len ? ", " : "", p->desc->version);
+            if (!semver_match(&p->version, constraint, &matches, &local))
+                return pin_error(error, keep, drop, "-plugin-version %s: %s", spec,
+                                 local->message);
+            kept_of_name += matches;
+        }
+        g_ptr_array_add(matches ? keep : drop, p);
+    }
+    if (!present->len)
+        return pin_error(error, keep, drop,
+                         "-plugin-version %s: no plugin \"%s\" (`tessera --list-plugins` shows "
+                         "them)", spec, name);
+    if (!kept_of_name)
+        return pin_error(error, keep, drop,
+                         "-plugin-version %s: no version of plugin \"%s\" satisfies \"%s\" "
+                         "(present: %s)", spec, name, constraint, present->str);
+    /* Hand the plugins over without freeing them: plugins gets keep, set_aside drop. */
+    g_ptr_array_set_free_func(reg->plugins, NULL);
+    g_ptr_array_set_size(reg->plugins, 0);
+    g_ptr_array_set_free_func(reg->plugins, plugin_free);
+    for (guint i = 0; i < keep->len; i++)
+        g_ptr_array_add(reg->plugins, keep->pdata[i]);
+    for (guint i = 0; i < drop->len; i++)
+        g_ptr_array_add(reg->set_aside, drop->pdata[i]);
+    g_ptr_array_free(keep, TRUE);
+    g_ptr_array_free(drop, TRUE);
+    return true;
+}
+
 /* ---- listing ---- */
 
 /* The versions a schema can load (or save) once converter chains are counted:
@@ -670,6 +735,22 @@ void registry_print(const PluginRegistry *reg, FILE *out)
         for (guint i = 0; i < reg->refused->len; i++) {
             const PluginRefusal *r = reg->refused->pdata[i];
             fprintf(out, "  %s: %s\n", r->path, r->reason);
+        }
+    }
+
+    if (reg->set_aside->len) {
+        fprintf(out, "\nSet aside by -plugin-version:\n");
+        for (guint i = 0; i < reg->set_aside->len; i++) {
+            const Plugin *p = reg->set_aside->pdata[i];
+            fprintf(out, "  %s %s: %s\n", p->desc->name, p->desc->version, p->path);
+        }
+    }
+
+    if (reg->set_aside->len) {
+        fprintf(out, "\nSet aside by -plugin-version:\n");
+        for (guint i = 0; i < reg->set_aside->len; i++) {
+            const Plugin *p = reg->set_aside->pdata[i];
+            fprintf(out, "  %s %s: %s\n", p->desc->name, p->desc->version, p->path);
         }
     }
 

@@ -28,6 +28,7 @@ typedef struct PluginRegistry {
     GPtrArray *plugins; /* Plugin*, in discovery order */
     GPtrArray *refused; /* PluginRefusal* */
     GPtrArray *dirs;    /* char*, the search path in order */
+    GPtrArray *set_aside; /* Plugin*: loaded, but excluded by registry_pin */
 } PluginRegistry;
 
 PluginRegistry *registry_new(void);
@@ -46,6 +47,18 @@ const Plugin *registry_load_file(PluginRegistry *reg, const char *path);
  * naming the plugin, the constraint and the versions present. */
 const Plugin *registry_find(const PluginRegistry *reg, const char *name, const char *constraint,
                             TesseraPluginKind kind, GError **error);
+
+/* `-plugin-version NAME=CONSTRAINT`: from now on only versions of NAME satisfying
+ * CONSTRAINT are found or listed; the others are set aside. Fails (naming the plugin
+ * and the versions present) on a malformed spec, an unknown plugin, or when no
+ * version satisfies the constraint. */
+bool registry_pin(PluginRegistry *reg, const char *spec, GError **error);
+
+/* `-plugin-version NAME=CONSTRAINT`: from now on only versions of NAME satisfying
+ * CONSTRAINT are found or listed; the others are set aside. Fails (naming the plugin
+ * and the versions present) on a malformed spec, an unknown plugin, or when no
+ * version satisfies the constraint. */
+bool registry_pin(PluginRegistry *reg, const char *spec, GError **error);
 
 const char *plugin_kind_name(uint32_t kind);
 /* `tessera --list-plugins`. */

@@ -30,6 +30,7 @@ typedef struct Command {
 /* Options shared by the commands that need them. */
 static char *opt_manifest;
 static char **opt_plugin_path;
+static char **opt_plugin_version;
 static char *opt_to;
 static char *opt_output;
 
@@ -38,6 +39,9 @@ static const GOptionEntry plugin_entries[] = {
      "Check against this --dump-manifest output instead of the installed plugins", "FILE"},
     {"plugin-path", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_plugin_path,
      "Also search DIR for plugins (repeatable)", "DIR"},
+    {"plugin-version", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_plugin_version,
+     "Use only the versions of plugin NAME that satisfy CONSTRAINT (repeatable)",
+     "NAME=CONSTRAINT"},
     {NULL},
 };
 
@@ -47,6 +51,9 @@ static const GOptionEntry convert_entries[] = {
     {"output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output, "Write the result to OUT", "OUT"},
     {"plugin-path", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_plugin_path,
      "Also search DIR for plugins (repeatable)", "DIR"},
+    {"plugin-version", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_plugin_version,
+     "Use only the versions of plugin NAME that satisfy CONSTRAINT (repeatable)",
+     "NAME=CONSTRAINT"},
     {NULL},
 };
 
@@ -184,7 +191,8 @@ static int cmd_check(int argc, char **argv)
 {
     char err[1024];
     Installed *in = opt_manifest ? installed_from_manifest(opt_manifest, err, sizeof(err))
-                                 : installed_from_registry(opt_plugin_path);
+                                 : installed_from_registry(opt_plugin_path, opt_plugin_version,
+                                                           err, sizeof(err));
     if (!in) {
         fprintf(stderr, "%s\n", err);
         return EXIT_USAGE;
@@ -255,7 +263,14 @@ static int cmd_convert(int argc, char **argv)
         manifest_free(target);
         return EXIT_NO;
     }
-    Installed *local = installed_from_registry(opt_plugin_path);
+    Installed *local = installed_from_registry(opt_plugin_path, opt_plugin_version, err,
+                                               sizeof(err));
+    if (!local) {
+        fprintf(stderr, "%s\n", err);
+        manifest_free(target);
+        tsnap_close(f);
+        return EXIT_USAGE;
+    }
     unsigned nd = f->devices->len, nm = f->memory->len;
     g_autofree TsnapDeviceOut *devs = g_new0(TsnapDeviceOut, nd ? nd : 1);
     g_autofree TsnapMemoryOut *mem = g_new0(TsnapMemoryOut, nm ? nm : 1);

@@ -2,6 +2,7 @@
 /* The plugin set tessera-snap checks against. */
 #include "snap_installed.h"
 
+#include <stdio.h>
 #include <glib.h>
 #include <plugin.h>
 #include <string.h>
@@ -23,12 +24,20 @@ static Installed *installed_new(const char *origin)
     return in;
 }
 
-Installed *installed_from_registry(char **plugin_dirs)
+Installed *installed_from_registry(char **plugin_dirs, char **pins, char *err, size_t errlen)
 {
     Installed *in = installed_new("installed plugins");
     in->reg = registry_new();
     registry_add_default_dirs(in->reg, plugin_dirs);
     registry_scan(in->reg);
+    for (char **pin = pins; pin && *pin; pin++) {
+        g_autoptr(GError) error = NULL;
+        if (!registry_pin(in->reg, *pin, &error)) {
+            snprintf(err, errlen, "%s", error->message);
+            installed_free(in);
+            return NULL;
+        }
+    }
     for (guint i = 0; i < in->reg->plugins->len; i++) {
         const Plugin *p = in->reg->plugins->pdata[i];
         InstalledPlugin *ip = g_new0(InstalledPlugin, 1);

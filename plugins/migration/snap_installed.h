@@ -22,8 +22,10 @@ typedef struct InstalledPlugin {
 
 typedef struct Installed Installed;
 
-/* From the registry (extra plugin dirs first, then the default search path). */
-Installed *installed_from_registry(char **plugin_dirs);
+/* From the registry (extra plugin dirs first, then the default search path), keeping
+ * only the versions the pins (NAME=CONSTRAINT, as -plugin-version) allow; NULL with a
+ * message in err when a pin cannot be honoured. */
+Installed *installed_from_registry(char **plugin_dirs, char **pins, char *err, size_t errlen);
 /* From a --dump-manifest file. */
 Installed *installed_from_manifest(const char *path, char *err, size_t errlen);
 void installed_free(Installed *in);

@@ -4,6 +4,7 @@
 set -u
 tessera=$1
 build=$2
+here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0
@@ -58,6 +59,16 @@ expect savevm-at-the-icount-limit 0 '^saved$' -- sh -c "'$tessera' -M ss5 -bios 
 "$tessera" --dump-manifest > "$tmp/manifest.json"
 expect savevm-compat-reads-dump-manifest 0 '^saved$' -- sh -c "'$tessera' -M ss5 -bios '$tmp/loop.bin' -serial null -savevm-at 1000,'$tmp/compat.tsnap' -savevm-compat '$tmp/manifest.json' -icount-limit 1000 && true; test -s '$tmp/compat.tsnap' && echo saved"
 expect loadvm-of-a-missing-file 1 "$tmp/none.tsnap" -- "$tessera" -loadvm "$tmp/none.tsnap" -serial null
+
+# -plugin-version: several versions of slavio-timer are in the tree; a pin keeps one.
+expect plugin-version-keeps-one 0 '^slavio-timer +1\.[0-9.]+ +device +load v1-v1' -- "$tessera" -plugin-version 'slavio-timer=^1' --list-plugins
+expect plugin-version-lists-the-rest-aside 0 '^  slavio-timer 2\.[0-9.]+: ' -- "$tessera" -plugin-version 'slavio-timer=^1' --list-plugins
+expect manifest-lists-both-timers 0 '^1\.[0-9.]+ 2\.[0-9.]+$' -- sh -c "'$tessera' --dump-manifest | '$here/plugin-versions.py' slavio-timer"
+expect plugin-version-shapes-the-manifest 0 '^1\.[0-9.]+$' -- sh -c "'$tessera' -plugin-version 'slavio-timer=^1' --dump-manifest | '$here/plugin-versions.py' slavio-timer"
+expect plugin-version-no-match 1 '^tessera: -plugin-version slavio-timer=\^9: no version of plugin "slavio-timer" satisfies "\^9" \(present: ' -- "$tessera" -plugin-version 'slavio-timer=^9' -M ss5
+expect plugin-version-unknown-plugin 1 'no plugin "nosuch"' -- "$tessera" -plugin-version nosuch=1 -M ss5
+expect plugin-version-malformed 1 'expected NAME=CONSTRAINT, got .slavio-timer.' -- "$tessera" -plugin-version slavio-timer -M ss5
+expect plugin-version-bad-constraint 1 '^tessera: -plugin-version slavio-timer=~~1: ' -- "$tessera" -plugin-version 'slavio-timer=~~1' -M ss5
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
