@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The SLAVIO counter arithmetic, shared by every version of the slavio-timer plugin
- * (v1/ and v2/ differ in their state layout, not in what the guest sees).
+ * (v1/ and v2/ differ in their state layout, not in what the guest sees): the
+ * register logic is in counter.c.
  * Facts: shared/reference/ss5.md, "Timers (slavio)".
  *
  * A counter advances every 500 ns in bits 30:9 (so bits 30:10 count microseconds);
@@ -35,37 +36,33 @@
 #define TICK_NS 500 /* one step of bit 9 */
 #define TICK_SHIFT 9
 
-/* Ticks of one period: the counter wraps to 0 after this many. */
-static inline uint64_t slavio_period_ticks(uint32_t limit)
-{
-    uint64_t ticks = (uint64_t)((limit ? limit : COUNT_MASK32) >> TICK_SHIFT);
-    return ticks > 1 ? ticks - 1 : 1;
-}
+/* One counter as the register logic sees it. Each plugin version keeps its counters
+ * in its own state layout and hands them over in this form (counter.c). */
+typedef struct SlavioCount {
+    uint64_t start_ns;   /* virtual time the current period (user timer: count) began */
+    uint64_t user_count; /* user timer: count (register units) at start_ns */
+    uint32_t limit;      /* 0 = free-running */
+    bool reached;        /* bit 31 of the counter and limit reads */
+    bool irq;            /* output level */
+    bool run;            /* +0xc: user timer running */
+    bool cpu;            /* a CPU's counter (has +0xc and a user mode), not the system's */
+    bool user;           /* a CPU's counter in user-timer mode */
+} SlavioCount;
 
-/* Moves *start_ns to the start of the period running at `now`; whether a period
- * ended (a limit match, when the limit is not 0). */
-static inline bool slavio_catch_up(uint64_t *start_ns, uint32_t limit, uint64_t now)
-{
-    uint64_t period_ns = slavio_period_ticks(limit) * TICK_NS;
-    if (now < *start_ns + period_ns)
-        return false;
-    *start_ns += (now - *start_ns) / period_ns * period_ns;
-    return true;
-}
+#define SLAVIO_NO_DEADLINE UINT64_MAX
 
-/* The counter register's count bits at `now`, for a period that began at start_ns. */
-static inline uint32_t slavio_count(uint64_t start_ns, uint32_t limit, uint64_t now)
-{
-    uint64_t ticks = (now - start_ns) / TICK_NS % slavio_period_ticks(limit);
-    return (uint32_t)(ticks << TICK_SHIFT) & COUNT_MASK32;
-}
-
-/* A user timer's count at `now`: `base` when loaded at start_ns, advancing if running. */
-static inline uint64_t slavio_user_count(uint64_t base, bool run, uint64_t start_ns, uint64_t now)
-{
-    if (run)
-        base += ((now - start_ns) / TICK_NS) << TICK_SHIFT;
-    return base & COUNT_MASK64;
-}
+/* A register read or write at `now`; *known (read) or the result (write) is false for
+ * a register the counter does not have (the access is then ignored, reads give 0).
+ * The system counter's +0x10 (user mode bits) belongs to the plugin. */
+uint32_t slavio_count_read(SlavioCount *c, uint64_t offset, uint64_t now, bool *known);
+bool slavio_count_write(SlavioCount *c, uint64_t offset, uint32_t value, uint64_t now);
+/* Every period that ended by `now` (the host timer fired). */
+void slavio_count_catch_up(SlavioCount *c, uint64_t now);
+/* When the next limit match is due, or SLAVIO_NO_DEADLINE. */
+uint64_t slavio_count_deadline(const SlavioCount *c);
+/* A CPU's counter enters (or leaves) user-timer mode at `now`. */
+void slavio_count_set_user(SlavioCount *c, bool user, uint64_t now);
+/* After reset: free-running from `now`, no limit, running, IRQ low. */
+void slavio_count_reset(SlavioCount *c, uint64_t now);
 
 #endif /* SLAVIO_COUNTER_H */

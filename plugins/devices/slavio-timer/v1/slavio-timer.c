@@ -6,7 +6,8 @@
  * snapshots move between the two in both directions (docs/state-evolution.md); the
  * counter arithmetic both use is in ../counter.h.
  *
- * One TesseraTimer per counter fires at the next limit match.
+ * The registers are counter.c's; this file keeps the counters in the version-1 state
+ * layout. One TesseraTimer per counter fires at the next limit match.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -47,179 +48,83 @@ static bool is_user(const SlavioTimer *s, unsigned index)
     return index == CPU0 && (s->user_mode & 1);
 }
 
-static uint64_t now_ns(const SlavioTimer *s)
-{
-    return tessera_clock_ns(s->host);
-}
-
-static void set_irq(SlavioTimer *s, unsigned index, bool level)
-{
-    SlavioCounter *c = &s->counter[index];
-    if (c->irq != level) {
-        c->irq = level;
-        tessera_irq_set(s->host, s->out[index], level);
-    }
-}
-
-/* Arm the limit-match event, if the counter can have one. */
-static void arm(SlavioTimer *s, unsigned index)
-{
-    SlavioCounter *c = &s->counter[index];
-    if (c->limit && !is_user(s, index))
-        tessera_timer_mod(s->host, s->timer[index],
-                          c->start_ns + slavio_period_ticks(c->limit) * TICK_NS);
-    else
-        tessera_timer_del(s->host, s->timer[index]);
-}
-
-/* Account for every period that ended by `now`: the counter restarts at the last
- * period boundary, and a limit match sets reached and raises the IRQ. */
-static void catch_up(SlavioTimer *s, unsigned index, uint64_t now)
-{
-    SlavioCounter *c = &s->counter[index];
-    if (is_user(s, index) || !slavio_catch_up(&c->start_ns, c->limit, now))
-        return;
-    if (c->limit) {
-        c->reached = true;
-        set_irq(s, index, true);
-    }
-}
-
-static uint32_t counter_value(const SlavioTimer *s, unsigned index, uint64_t now)
+/* Counter `index` in the register logic's form (counter.h). */
+static SlavioCount view(const SlavioTimer *s, unsigned index)
 {
     const SlavioCounter *c = &s->counter[index];
-    return slavio_count(c->start_ns, c->limit, now);
+    return (SlavioCount){ .start_ns = c->start_ns, .user_count = c->user_count,
+                          .limit = c->limit, .reached = c->reached, .irq = c->irq,
+                          .run = c->run, .cpu = index == CPU0, .user = is_user(s, index) };
 }
 
-static uint64_t user_value(const SlavioCounter *c, uint64_t now)
+static void arm(SlavioTimer *s, unsigned index, const SlavioCount *v)
 {
-    return slavio_user_count(c->user_count, c->run, c->start_ns, now);
+    uint64_t deadline = slavio_count_deadline(v);
+    if (deadline == SLAVIO_NO_DEADLINE)
+        tessera_timer_del(s->host, s->timer[index]);
+    else
+        tessera_timer_mod(s->host, s->timer[index], deadline);
 }
 
-static void user_load(SlavioCounter *c, uint64_t value, uint64_t now)
+/* Back into the state; the IRQ line follows the level, the timer the next match. */
+static void commit(SlavioTimer *s, unsigned index, const SlavioCount *v)
 {
-    c->user_count = value & COUNT_MASK64;
-    c->start_ns = now;
-    c->reached = false;
+    SlavioCounter *c = &s->counter[index];
+    bool irq_changed = c->irq != v->irq;
+    *c = (SlavioCounter){ .start_ns = v->start_ns, .user_count = v->user_count,
+                          .limit = v->limit, .reached = v->reached, .irq = v->irq,
+                          .run = v->run };
+    if (irq_changed)
+        tessera_irq_set(s->host, s->out[index], c->irq);
+    arm(s, index, v);
 }
 
 static void expired(void *opaque, uint64_t now)
 {
     CounterRef *ref = opaque;
-    catch_up(ref->s, ref->index, now);
-    arm(ref->s, ref->index);
+    SlavioCount v = view(ref->s, ref->index);
+    slavio_count_catch_up(&v, now);
+    commit(ref->s, ref->index, &v);
 }
 
 static uint64_t timer_read(void *opaque, uint64_t offset, unsigned size)
 {
     CounterRef *ref = opaque;
     SlavioTimer *s = ref->s;
-    unsigned i = ref->index;
-    SlavioCounter *c = &s->counter[i];
-    uint64_t now = now_ns(s);
-
-    switch (offset) {
-    case TIMER_LIMIT:
-        if (is_user(s, i))
-            return (uint32_t)(user_value(c, now) >> 32) | (c->reached ? REACHED : 0);
-        catch_up(s, i, now);
-        c->reached = false;
-        set_irq(s, i, false);
-        return c->limit;
-    case TIMER_COUNTER:
-        if (is_user(s, i))
-            return (uint32_t)user_value(c, now);
-        catch_up(s, i, now);
-        return counter_value(s, i, now) | (c->reached ? REACHED : 0);
-    case TIMER_LIMIT_NORST:
-        return 0;
-    case TIMER_RUN:
-        return i == CPU0 ? c->run : 0;
-    case TIMER_USER_MODE:
-        if (i == SYSTEM)
-            return s->user_mode;
-        break;
-    }
-    tessera_log(s->host, TESSERA_LOG_DEBUG, "counter %u: read of unknown register 0x%llx", i,
-                (unsigned long long)offset);
-    return 0;
-}
-
-static void set_user_mode(SlavioTimer *s, uint32_t value, uint64_t now)
-{
-    SlavioCounter *c = &s->counter[CPU0];
-    uint32_t mode = value & 1; /* one CPU: only bit 0 exists */
-    if (mode == s->user_mode)
-        return;
-    if (mode) {
-        /* Counter -> user timer: counts from 0, running as +0xc says, no IRQ. */
-        set_irq(s, CPU0, false);
-        c->limit = 0;
-        user_load(c, 0, now);
-    } else {
-        /* User timer -> counter: free-running from 0 until a limit is written. */
-        c->limit = 0;
-        c->start_ns = now;
-    }
-    s->user_mode = mode;
-    arm(s, CPU0);
+    if (ref->index == SYSTEM && offset == TIMER_USER_MODE)
+        return s->user_mode;
+    SlavioCount v = view(s, ref->index);
+    bool known;
+    uint32_t value = slavio_count_read(&v, offset, tessera_clock_ns(s->host), &known);
+    commit(s, ref->index, &v);
+    if (!known)
+        tessera_log(s->host, TESSERA_LOG_DEBUG, "counter %u: read of unknown register 0x%llx",
+                    ref->index, (unsigned long long)offset);
+    return value;
 }
 
 static void timer_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
 {
     CounterRef *ref = opaque;
     SlavioTimer *s = ref->s;
-    unsigned i = ref->index;
-    SlavioCounter *c = &s->counter[i];
-    uint64_t now = now_ns(s);
-    uint32_t v = (uint32_t)value;
-
-    switch (offset) {
-    case TIMER_LIMIT:
-        if (is_user(s, i)) {
-            uint64_t low = user_value(c, now) & 0xffffffffu;
-            user_load(c, ((uint64_t)(v & 0x7fffffffu) << 32) | low, now);
-            return;
+    uint64_t now = tessera_clock_ns(s->host);
+    if (ref->index == SYSTEM && offset == TIMER_USER_MODE) {
+        uint32_t mode = (uint32_t)value & 1; /* one CPU: only bit 0 exists */
+        if (mode != s->user_mode) {
+            SlavioCount v = view(s, CPU0);
+            slavio_count_set_user(&v, mode, now);
+            s->user_mode = mode;
+            commit(s, CPU0, &v);
         }
-        set_irq(s, i, false);
-        c->limit = v & COUNT_MASK32;
-        c->start_ns = now;
-        arm(s, i);
-        return;
-    case TIMER_COUNTER:
-        if (is_user(s, i)) {
-            uint64_t high = user_value(c, now) & ~UINT64_C(0xffffffff);
-            user_load(c, high | (v & COUNT_MASK32), now);
-            return;
-        }
-        break;
-    case TIMER_LIMIT_NORST:
-        if (is_user(s, i))
-            break;
-        catch_up(s, i, now);
-        c->limit = v & COUNT_MASK32;
-        catch_up(s, i, now); /* a limit below the count matches at once */
-        arm(s, i);
-        return;
-    case TIMER_RUN:
-        if (i != CPU0)
-            break;
-        if (is_user(s, i) && c->run != (v & 1)) {
-            if (v & 1)
-                c->start_ns = now;
-            else
-                c->user_count = user_value(c, now);
-        }
-        c->run = v & 1;
-        return;
-    case TIMER_USER_MODE:
-        if (i != SYSTEM)
-            break;
-        set_user_mode(s, v, now);
         return;
     }
-    tessera_log(s->host, TESSERA_LOG_DEBUG, "counter %u: write 0x%08x to register 0x%llx ignored",
-                i, v, (unsigned long long)offset);
+    SlavioCount v = view(s, ref->index);
+    bool known = slavio_count_write(&v, offset, (uint32_t)value, now);
+    commit(s, ref->index, &v);
+    if (!known)
+        tessera_log(s->host, TESSERA_LOG_DEBUG,
+                    "counter %u: write 0x%08x to register 0x%llx ignored", ref->index,
+                    (uint32_t)value, (unsigned long long)offset);
 }
 
 static const TesseraMmioRegion regions[N_COUNTERS] = {
@@ -263,17 +168,12 @@ static int slavio_timer_init(void *dev, const TesseraHost *host, char *err, size
 static void slavio_timer_reset(void *dev)
 {
     SlavioTimer *s = dev;
-    uint64_t now = now_ns(s);
+    uint64_t now = tessera_clock_ns(s->host);
     s->user_mode = 0;
     for (unsigned i = 0; i < N_COUNTERS; i++) {
-        SlavioCounter *c = &s->counter[i];
-        c->start_ns = now;
-        c->user_count = 0;
-        c->limit = 0;
-        c->reached = false;
-        c->run = true;
-        set_irq(s, i, false);
-        arm(s, i);
+        SlavioCount v = view(s, i);
+        slavio_count_reset(&v, now);
+        commit(s, i, &v);
     }
 }
 
@@ -281,8 +181,9 @@ static int slavio_timer_post_load(void *dev, char *err, size_t errlen)
 {
     SlavioTimer *s = dev;
     for (unsigned i = 0; i < N_COUNTERS; i++) {
-        tessera_irq_set(s->host, s->out[i], s->counter[i].irq);
-        arm(s, i);
+        SlavioCount v = view(s, i);
+        tessera_irq_set(s->host, s->out[i], v.irq);
+        arm(s, i, &v);
     }
     return 0;
 }

@@ -12,7 +12,8 @@
  *   - `cpus` records how many CPU counters the machine had.
  * Converters go both ways: version 1 snapshots load here, and this plugin saves
  * version 1 for a 1.x peer as long as only CPU 0's counter exists.
- * The counter arithmetic is shared with 1.x in ../counter.h.
+ * The registers are ../counter.c's, shared with 1.x; this file keeps the counters in
+ * the version-2 state layout.
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -57,6 +58,8 @@ typedef struct SlavioTimer {
     CounterRef refs[N_TIMERS];
 } SlavioTimer;
 
+static const char *const region_names[N_TIMERS] = { "system", "cpu0", "cpu1", "cpu2", "cpu3" };
+
 static SlavioCounter *counter_of(SlavioTimer *s, int cpu)
 {
     return cpu < 0 ? &s->system : &s->cpu[cpu];
@@ -72,195 +75,96 @@ static bool is_user(const SlavioTimer *s, int cpu)
     return cpu >= 0 && (s->user_mode >> cpu & 1);
 }
 
-static bool flag(const SlavioCounter *c, uint32_t f)
+/* A counter in the register logic's form (counter.h). */
+static SlavioCount view(SlavioTimer *s, int cpu)
 {
-    return (c->flags & f) != 0;
+    const SlavioCounter *c = counter_of(s, cpu);
+    return (SlavioCount){ .start_ns = c->epoch_ns, .user_count = c->user_count,
+                          .limit = c->limit, .reached = c->flags & COUNTER_REACHED,
+                          .irq = c->flags & COUNTER_IRQ, .run = c->flags & COUNTER_RUN,
+                          .cpu = cpu >= 0, .user = is_user(s, cpu) };
 }
 
-static void set_flag(SlavioCounter *c, uint32_t f, bool on)
+static void arm(SlavioTimer *s, int cpu, const SlavioCount *v)
 {
-    c->flags = on ? c->flags | f : c->flags & ~f;
-}
-
-static uint64_t now_ns(const SlavioTimer *s)
-{
-    return tessera_clock_ns(s->host);
-}
-
-static void set_irq(SlavioTimer *s, int cpu, bool level)
-{
-    SlavioCounter *c = counter_of(s, cpu);
-    if (flag(c, COUNTER_IRQ) != level) {
-        set_flag(c, COUNTER_IRQ, level);
-        tessera_irq_set(s->host, s->out[slot_of(cpu)], level);
-    }
-}
-
-/* Arm the limit-match event, if the counter can have one. */
-static void arm(SlavioTimer *s, int cpu)
-{
-    SlavioCounter *c = counter_of(s, cpu);
     TesseraTimer *t = s->timer[slot_of(cpu)];
-    if (c->limit && !is_user(s, cpu))
-        tessera_timer_mod(s->host, t, c->epoch_ns + slavio_period_ticks(c->limit) * TICK_NS);
-    else
+    uint64_t deadline = slavio_count_deadline(v);
+    if (deadline == SLAVIO_NO_DEADLINE)
         tessera_timer_del(s->host, t);
+    else
+        tessera_timer_mod(s->host, t, deadline);
 }
 
-/* Account for every period that ended by `now`; a limit match sets reached and
- * raises the IRQ. */
-static void catch_up(SlavioTimer *s, int cpu, uint64_t now)
+/* Back into the state; the IRQ line follows the level, the timer the next match. */
+static void commit(SlavioTimer *s, int cpu, const SlavioCount *v)
 {
     SlavioCounter *c = counter_of(s, cpu);
-    if (is_user(s, cpu) || !slavio_catch_up(&c->epoch_ns, c->limit, now) || !c->limit)
-        return;
-    set_flag(c, COUNTER_REACHED, true);
-    set_irq(s, cpu, true);
-}
-
-static uint64_t user_value(const SlavioCounter *c, uint64_t now)
-{
-    return slavio_user_count(c->user_count, flag(c, COUNTER_RUN), c->epoch_ns, now);
-}
-
-static void user_load(SlavioCounter *c, uint64_t value, uint64_t now)
-{
-    c->user_count = value & COUNT_MASK64;
-    c->epoch_ns = now;
-    set_flag(c, COUNTER_REACHED, false);
+    bool irq_changed = ((c->flags & COUNTER_IRQ) != 0) != v->irq;
+    *c = (SlavioCounter){ .epoch_ns = v->start_ns, .user_count = v->user_count,
+                          .limit = v->limit,
+                          .flags = (v->reached ? COUNTER_REACHED : 0) |
+                                   (v->irq ? COUNTER_IRQ : 0) | (v->run ? COUNTER_RUN : 0) };
+    if (irq_changed)
+        tessera_irq_set(s->host, s->out[slot_of(cpu)], v->irq);
+    arm(s, cpu, v);
 }
 
 static void expired(void *opaque, uint64_t now)
 {
     CounterRef *ref = opaque;
-    catch_up(ref->s, ref->cpu, now);
-    arm(ref->s, ref->cpu);
+    SlavioCount v = view(ref->s, ref->cpu);
+    slavio_count_catch_up(&v, now);
+    commit(ref->s, ref->cpu, &v);
 }
 
 static uint64_t timer_read(void *opaque, uint64_t offset, unsigned size)
 {
     CounterRef *ref = opaque;
     SlavioTimer *s = ref->s;
-    int cpu = ref->cpu;
-    SlavioCounter *c = counter_of(s, cpu);
-    uint64_t now = now_ns(s);
-    uint32_t reached = flag(c, COUNTER_REACHED) ? REACHED : 0;
-
-    switch (offset) {
-    case TIMER_LIMIT:
-        if (is_user(s, cpu))
-            return (uint32_t)(user_value(c, now) >> 32) | reached;
-        catch_up(s, cpu, now);
-        set_flag(c, COUNTER_REACHED, false);
-        set_irq(s, cpu, false);
-        return c->limit;
-    case TIMER_COUNTER:
-        if (is_user(s, cpu))
-            return (uint32_t)user_value(c, now);
-        catch_up(s, cpu, now);
-        return slavio_count(c->epoch_ns, c->limit, now) |
-               (flag(c, COUNTER_REACHED) ? REACHED : 0);
-    case TIMER_LIMIT_NORST:
-        return 0;
-    case TIMER_RUN:
-        return cpu >= 0 && flag(c, COUNTER_RUN);
-    case TIMER_USER_MODE:
-        if (cpu < 0)
-            return s->user_mode;
-        break;
-    }
-    tessera_log(s->host, TESSERA_LOG_DEBUG, "%s counter: read of unknown register 0x%llx",
-                cpu < 0 ? "system" : "cpu", (unsigned long long)offset);
-    return 0;
+    if (ref->cpu < 0 && offset == TIMER_USER_MODE)
+        return s->user_mode;
+    SlavioCount v = view(s, ref->cpu);
+    bool known;
+    uint32_t value = slavio_count_read(&v, offset, tessera_clock_ns(s->host), &known);
+    commit(s, ref->cpu, &v);
+    if (!known)
+        tessera_log(s->host, TESSERA_LOG_DEBUG, "%s counter: read of unknown register 0x%llx",
+                    region_names[slot_of(ref->cpu)], (unsigned long long)offset);
+    return value;
 }
 
-/* One CPU's counter switches between counter and user timer. */
-static void switch_user_mode(SlavioTimer *s, int cpu, bool user, uint64_t now)
-{
-    SlavioCounter *c = &s->cpu[cpu];
-    c->limit = 0;
-    if (user) {
-        /* Counter -> user timer: counts from 0, running as +0xc says, no IRQ. */
-        set_irq(s, cpu, false);
-        user_load(c, 0, now);
-    } else {
-        /* User timer -> counter: free-running from 0 until a limit is written. */
-        c->epoch_ns = now;
-    }
-}
-
+/* The system counter's +0x10: a user-mode bit per CPU present. */
 static void set_user_mode(SlavioTimer *s, uint32_t value, uint64_t now)
 {
-    uint32_t mode = value & ((1u << s->cpus) - 1); /* a bit per CPU present */
+    uint32_t mode = value & ((1u << s->cpus) - 1);
     uint32_t changed = mode ^ s->user_mode;
-    s->user_mode = mode;
     for (int cpu = 0; cpu < (int)s->cpus; cpu++) {
         if (changed >> cpu & 1) {
-            switch_user_mode(s, cpu, mode >> cpu & 1, now);
-            arm(s, cpu);
+            SlavioCount v = view(s, cpu);
+            slavio_count_set_user(&v, mode >> cpu & 1, now);
+            commit(s, cpu, &v);
         }
     }
+    s->user_mode = mode;
 }
 
 static void timer_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
 {
     CounterRef *ref = opaque;
     SlavioTimer *s = ref->s;
-    int cpu = ref->cpu;
-    SlavioCounter *c = counter_of(s, cpu);
-    uint64_t now = now_ns(s);
-    uint32_t v = (uint32_t)value;
-
-    switch (offset) {
-    case TIMER_LIMIT:
-        if (is_user(s, cpu)) {
-            uint64_t low = user_value(c, now) & 0xffffffffu;
-            user_load(c, ((uint64_t)(v & 0x7fffffffu) << 32) | low, now);
-            return;
-        }
-        set_irq(s, cpu, false);
-        c->limit = v & COUNT_MASK32;
-        c->epoch_ns = now;
-        arm(s, cpu);
-        return;
-    case TIMER_COUNTER:
-        if (is_user(s, cpu)) {
-            uint64_t high = user_value(c, now) & ~UINT64_C(0xffffffff);
-            user_load(c, high | (v & COUNT_MASK32), now);
-            return;
-        }
-        break;
-    case TIMER_LIMIT_NORST:
-        if (is_user(s, cpu))
-            break;
-        catch_up(s, cpu, now);
-        c->limit = v & COUNT_MASK32;
-        catch_up(s, cpu, now); /* a limit below the count matches at once */
-        arm(s, cpu);
-        return;
-    case TIMER_RUN:
-        if (cpu < 0)
-            break;
-        if (is_user(s, cpu) && flag(c, COUNTER_RUN) != (v & 1)) {
-            if (v & 1)
-                c->epoch_ns = now;
-            else
-                c->user_count = user_value(c, now);
-        }
-        set_flag(c, COUNTER_RUN, v & 1);
-        return;
-    case TIMER_USER_MODE:
-        if (cpu >= 0)
-            break;
-        set_user_mode(s, v, now);
+    uint64_t now = tessera_clock_ns(s->host);
+    if (ref->cpu < 0 && offset == TIMER_USER_MODE) {
+        set_user_mode(s, (uint32_t)value, now);
         return;
     }
-    tessera_log(s->host, TESSERA_LOG_DEBUG,
-                "%s counter: write 0x%08x to register 0x%llx ignored",
-                cpu < 0 ? "system" : "cpu", v, (unsigned long long)offset);
+    SlavioCount v = view(s, ref->cpu);
+    bool known = slavio_count_write(&v, offset, (uint32_t)value, now);
+    commit(s, ref->cpu, &v);
+    if (!known)
+        tessera_log(s->host, TESSERA_LOG_DEBUG, "%s counter: write 0x%08x to register 0x%llx "
+                    "ignored", region_names[slot_of(ref->cpu)], (uint32_t)value,
+                    (unsigned long long)offset);
 }
-
-static const char *const region_names[N_TIMERS] = { "system", "cpu0", "cpu1", "cpu2", "cpu3" };
 
 static int parse_cpus(const TesseraHost *host, uint32_t *cpus, char *err, size_t errlen)
 {
@@ -309,19 +213,15 @@ static int slavio_timer_init(void *dev, const TesseraHost *host, char *err, size
 static void slavio_timer_reset(void *dev)
 {
     SlavioTimer *s = dev;
-    uint64_t now = now_ns(s);
+    uint64_t now = tessera_clock_ns(s->host);
     s->user_mode = 0;
     for (int cpu = -1; cpu < MAX_CPUS; cpu++) {
-        SlavioCounter *c = counter_of(s, cpu);
-        bool present = cpu < (int)s->cpus;
-        c->epoch_ns = now;
-        c->user_count = 0;
-        c->limit = 0;
-        if (present)
-            set_irq(s, cpu, false);
-        c->flags = COUNTER_RUN;
-        if (present)
-            arm(s, cpu);
+        SlavioCount v = view(s, cpu);
+        slavio_count_reset(&v, now);
+        if (cpu < (int)s->cpus)
+            commit(s, cpu, &v);
+        else
+            *counter_of(s, cpu) = (SlavioCounter){ .epoch_ns = now, .flags = COUNTER_RUN };
     }
 }
 
@@ -344,8 +244,9 @@ static int slavio_timer_post_load(void *dev, char *err, size_t errlen)
             snprintf(err, errlen, "counter flags 0x%" PRIx32 ": unknown bits", c->flags);
             return -1;
         }
-        tessera_irq_set(s->host, s->out[slot_of(cpu)], flag(c, COUNTER_IRQ));
-        arm(s, cpu);
+        SlavioCount v = view(s, cpu);
+        tessera_irq_set(s->host, s->out[slot_of(cpu)], v.irq);
+        arm(s, cpu, &v);
     }
     return 0;
 }
