@@ -2,6 +2,7 @@
 #include "monitor.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "chardev.h"
 
@@ -9,6 +10,7 @@ struct Monitor {
     Session *session;
     Chardev *chr;
     GString *line;
+    bool echo; /* a terminal: raw mode, so nothing else shows what is typed */
 };
 
 static void prompt(Monitor *mon)
@@ -21,6 +23,12 @@ static size_t mon_can_read(void *opaque)
     return 4096;
 }
 
+static void echo(Monitor *mon, const char *text, size_t len)
+{
+    if (mon->echo)
+        chardev_write(mon->chr, text, len);
+}
+
 static void mon_read(void *opaque, const uint8_t *buf, size_t len)
 {
     Monitor *mon = opaque;
@@ -28,6 +36,7 @@ static void mon_read(void *opaque, const uint8_t *buf, size_t len)
         char c = (char)buf[i];
         if (c == '\r' || c == '\n') {
             if (c == '\r' || mon->line->len) {
+                echo(mon, "\n", 1);
                 GString *out = g_string_new(NULL);
                 session_command(mon->session, mon->line->str, out);
                 chardev_write(mon->chr, out->str, out->len);
@@ -36,9 +45,24 @@ static void mon_read(void *opaque, const uint8_t *buf, size_t len)
                 if (!mon->session->quit)
                     prompt(mon);
             }
+        } else if (c == 0x7f || c == '\b') {
+            if (mon->line->len) {
+                g_string_truncate(mon->line, mon->line->len - 1);
+                echo(mon, "\b \b", 3);
+            }
         } else if (mon->line->len < 4096) {
             g_string_append_c(mon->line, c);
+            echo(mon, &c, 1);
         }
+    }
+}
+
+/* Ctrl-A x on a terminal monitor ends the emulator, as on the serial console. */
+static void check_quit_key(Monitor *mon)
+{
+    if (chardev_quit_requested(mon->chr) && !mon->session->quit) {
+        mon->session->quit = true;
+        machine_stop(mon->session->machine);
     }
 }
 
@@ -46,6 +70,7 @@ static void mon_poll(void *opaque)
 {
     Monitor *mon = opaque;
     chardev_poll(mon->chr, 0);
+    check_quit_key(mon);
 }
 
 Monitor *monitor_new(Session *s, const char *spec, GError **error)
@@ -57,6 +82,7 @@ Monitor *monitor_new(Session *s, const char *spec, GError **error)
     mon->session = s;
     mon->chr = chr;
     mon->line = g_string_new(NULL);
+    mon->echo = !strcmp(spec, "stdio") && isatty(STDIN_FILENO);
     chardev_set_receiver(chr, mon_can_read, mon_read, mon);
     static const char banner[] = "Tessera monitor - type 'help' for more information\n";
     chardev_write(chr, banner, sizeof(banner) - 1);
@@ -68,6 +94,7 @@ Monitor *monitor_new(Session *s, const char *spec, GError **error)
 void monitor_poll(Monitor *mon, int timeout_ms)
 {
     chardev_poll(mon->chr, timeout_ms);
+    check_quit_key(mon);
 }
 
 void monitor_free(Monitor *mon)

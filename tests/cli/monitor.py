@@ -13,6 +13,8 @@ input poll, long before the program ends):
   what an unmonitored run prints); unknown commands and wrong arguments are
   refused; loadvm of the saved file takes a later run back to the saved
   instruction and it finishes like the original; quit exits 0.
+On a terminal (a pty): what is typed is echoed, backspace takes a character
+back, Ctrl-A x quits.
 On a unix socket, with OpenBIOS at its `0 >` prompt (skipped without it): the
 count advances while running and not while stopped, a Forth line typed while
 stopped is answered only after cont, loadvm (stopped and running) brings back a
@@ -22,6 +24,7 @@ holds the guest until a client connects, which then gets the banner.
 """
 import json
 import os
+import pty
 import re
 import select
 import socket
@@ -29,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tty
 
 TIMEOUT = 20  # seconds of wall time for any one wait
 PROMPT = b"(tessera) "
@@ -63,7 +67,10 @@ class Monitor:
         left = deadline - time.time()
         if left <= 0 or not select.select([self.fd], [], [], left)[0]:
             return None
-        return os.read(self.fd, 65536)
+        try:
+            return os.read(self.fd, 65536)
+        except OSError:  # a terminal whose other side has closed
+            return b""
 
     def reply(self):
         """The text up to the next prompt (None on timeout or end of stream)."""
@@ -321,6 +328,42 @@ def stdio_checks(tessera, snap_tool, prog, tmp):
     return snap
 
 
+# ---- a terminal ----
+
+def terminal_checks(tessera, prog, tmp):
+    """-monitor stdio on a terminal: what is typed shows, backspace takes a
+    character back, Ctrl-A x quits (as Ctrl-A h says)."""
+    try:
+        master, slave = pty.openpty()
+    except OSError as e:
+        print("SKIP the monitor on a terminal: no pty (%s)" % e)
+        return
+    tty.setraw(slave)  # tessera makes it raw too; the line discipline must not echo
+    os.write(master, b"stop\r")  # waits in the terminal for the first input poll
+    err = open(os.path.join(tmp, "stderr"), "w+")
+    p = subprocess.Popen([tessera, "-M", "ss5", "-nographic", "-bios", prog, "-serial", "null",
+                          "-monitor", "stdio"], stdin=slave, stdout=slave, stderr=err)
+    os.close(slave)
+    mon = Monitor(master, lambda b: os.write(master, b))
+    try:
+        mon.reply()
+        r = mon.reply()
+        check("terminal-echoes-what-is-typed", r == "stop\r\n", repr(r))
+        r = mon.cmd("info statux\x7fs", end=b"\r")
+        check("terminal-backspace-takes-a-character-back",
+              r is not None and "info statux\b \bs\r\n" in r and "VM status: paused" in r,
+              repr(r))
+        mon.send(b"\x01x")
+        rc = finish(p, "terminal-ctrl-a-x")
+        check("terminal-ctrl-a-x-quits", rc == 0, "status %s: %s" % (rc, stderr_of(err)))
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        os.close(master)
+        err.close()
+
+
 # ---- unix sockets ----
 
 def connect(path, name):
@@ -517,6 +560,7 @@ def main():
     tessera, snap_tool, prog, firmware = sys.argv[1:5]
     with tempfile.TemporaryDirectory() as tmp:
         timer_snap = run(stdio_checks, tessera, snap_tool, prog, tmp)
+        run(terminal_checks, tessera, prog, tmp)
         run(socket_wait_checks, tessera, prog, tmp)
         if os.path.exists(firmware):
             run(openbios_checks, tessera, snap_tool, firmware, timer_snap, tmp)
