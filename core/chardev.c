@@ -43,6 +43,7 @@ struct TesseraChardev {
     bool escape;   /* stdio: Ctrl-A seen, waiting for the command key */
     bool quit;
     bool write_failed; /* reported once */
+    unsigned accepted; /* server: clients accepted so far */
 
     TesseraChrCanRead can_read;
     TesseraChrRead read;
@@ -140,8 +141,15 @@ static void chardev_try_accept(Chardev *chr)
     if (chr->kind != CHARDEV_UNIX_SERVER || chr->in_fd >= 0)
         return;
     int conn = accept4(chr->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-    if (conn >= 0)
+    if (conn >= 0) {
         chr->in_fd = chr->out_fd = conn;
+        chr->accepted++;
+    }
+}
+
+unsigned chardev_sessions(const Chardev *chr)
+{
+    return chr->kind == CHARDEV_UNIX_SERVER ? chr->accepted : 1;
 }
 
 /* "unix:PATH[,server[,wait|,nowait]]"; QEMU's "server=on", "wait=off" also parse. */

@@ -24,6 +24,10 @@ void chardev_set_receiver(Chardev *chr, TesseraChrCanRead can_read, TesseraChrRe
 void chardev_poll(Chardev *chr, int timeout_ms);
 /* The user typed the quit escape (Ctrl-A x) on a stdio backend. */
 bool chardev_quit_requested(const Chardev *chr);
+/* How many peers have been attached so far: 1 for every backend but a unix server,
+ * which counts the clients it accepted (chardev_poll and chardev_write accept). A
+ * change means a new client, who has not seen what was written before it came. */
+unsigned chardev_sessions(const Chardev *chr);
 /* Input is buffered and not yet delivered, or the source has more. */
 bool chardev_has_input(const Chardev *chr);
 

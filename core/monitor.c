@@ -11,11 +11,25 @@ struct Monitor {
     Chardev *chr;
     GString *line;
     bool echo; /* a terminal: raw mode, so nothing else shows what is typed */
+    unsigned greeted; /* chardev sessions that got the banner */
 };
 
 static void prompt(Monitor *mon)
 {
     chardev_write(mon->chr, "(tessera) ", 10);
+}
+
+/* Banner and prompt for each new peer: a socket client connecting late sees them too. */
+static void greet(Monitor *mon)
+{
+    unsigned sessions = chardev_sessions(mon->chr);
+    if (sessions == mon->greeted)
+        return;
+    mon->greeted = sessions;
+    static const char banner[] = "Tessera monitor - type 'help' for more information\n";
+    chardev_write(mon->chr, banner, sizeof(banner) - 1);
+    g_string_truncate(mon->line, 0);
+    prompt(mon);
 }
 
 static size_t mon_can_read(void *opaque)
@@ -32,6 +46,7 @@ static void echo(Monitor *mon, const char *text, size_t len)
 static void mon_read(void *opaque, const uint8_t *buf, size_t len)
 {
     Monitor *mon = opaque;
+    greet(mon);
     for (size_t i = 0; i < len; i++) {
         char c = (char)buf[i];
         if (c == '\r' || c == '\n') {
@@ -70,6 +85,7 @@ static void mon_poll(void *opaque)
 {
     Monitor *mon = opaque;
     chardev_poll(mon->chr, 0);
+    greet(mon);
     check_quit_key(mon);
 }
 
@@ -84,9 +100,7 @@ Monitor *monitor_new(Session *s, const char *spec, GError **error)
     mon->line = g_string_new(NULL);
     mon->echo = !strcmp(spec, "stdio") && isatty(STDIN_FILENO);
     chardev_set_receiver(chr, mon_can_read, mon_read, mon);
-    static const char banner[] = "Tessera monitor - type 'help' for more information\n";
-    chardev_write(chr, banner, sizeof(banner) - 1);
-    prompt(mon);
+    greet(mon);
     machine_add_poll(s->machine, mon_poll, mon);
     return mon;
 }
@@ -94,6 +108,7 @@ Monitor *monitor_new(Session *s, const char *spec, GError **error)
 void monitor_poll(Monitor *mon, int timeout_ms)
 {
     chardev_poll(mon->chr, timeout_ms);
+    greet(mon);
     check_quit_key(mon);
 }
 

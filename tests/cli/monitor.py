@@ -19,7 +19,8 @@ On a unix socket, with OpenBIOS at its `0 >` prompt (skipped without it): the
 count advances while running and not while stopped, a Forth line typed while
 stopped is answered only after cont, loadvm (stopped and running) brings back a
 Forth word's old definition, failed loadvm leave the running machine as it was,
-a second client is served, quit exits 0 and removes the socket. `,server,wait`
+every client that connects gets the banner and a prompt, a second client is
+served, quit exits 0 and removes the socket. `,server,wait`
 holds the guest until a client connects, which then gets the banner.
 """
 import json
@@ -463,6 +464,8 @@ def openbios_checks(tessera, snap_tool, firmware, timer_snap, tmp):
         s, mon = connect(sock, "socket-connect")
         if not s:
             return
+        r = mon.reply()
+        check("late-client-gets-the-banner", r == BANNER + "\n", repr(r))
         check("socket-answers", mon.sync())
         state, x1 = mon.status()
         time.sleep(0.3)
@@ -532,6 +535,8 @@ def openbios_checks(tessera, snap_tool, firmware, timer_snap, tmp):
         s, mon = connect(sock, "socket-reconnect")
         if not s:
             return
+        r = mon.reply()
+        check("second-client-gets-the-banner", r == BANNER + "\n", repr(r))
         check("second-client-is-served", mon.sync() and mon.status()[0] == "running")
         mon.send(b"quit\n")
         rest, _ = mon.rest()
