@@ -382,9 +382,10 @@ static void chardev_push(Chardev *chr, uint8_t c)
     chr->buf[chr->head + chr->len++] = c;
 }
 
-static const char stdio_help[] = "\r\nC-a h    print this help\r\n"
-                                 "C-a x    exit emulator\r\n"
-                                 "C-a C-a  sends C-a\r\n";
+/* The terminal's output processing (OPOST, left on) turns \n into \r\n. */
+static const char stdio_help[] = "\nC-a h    print this help\n"
+                                 "C-a x    exit emulator\n"
+                                 "C-a C-a  sends C-a\n";
 
 /* The -nographic escape: Ctrl-A then a command key; unknown keys are dropped. */
 static void chardev_stdio_byte(Chardev *chr, uint8_t c)

@@ -44,7 +44,9 @@ static void cmd_info(Session *s, char **argv, GString *out)
         GError *error = NULL;
         char *json = snapshot_manifest(s->reg, argv[2], &error);
         if (json) {
-            g_string_append_printf(out, "%s\n", json);
+            g_string_append(out, json);
+            if (!g_str_has_suffix(json, "\n"))
+                g_string_append_c(out, '\n');
             g_free(json);
         } else {
             g_string_append_printf(out, "Error: %s\n", error->message);
