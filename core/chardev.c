@@ -239,7 +239,9 @@ Chardev *chardev_open(const char *spec, GError **error)
     } else if (!strcmp(spec, "stdio")) {
         if (stdio_in_use) {
             g_set_error(error, chardev_error_quark(), 0,
-                        "chardev 'stdio': stdio is already used by another backend");
+                        "chardev 'stdio': stdio is already used by another backend (the "
+                        "serial port and the monitor cannot share it: move one to "
+                        "unix:PATH,server, file:PATH or null)");
             ok = false;
         } else {
             chr->kind = CHARDEV_STDIO;
