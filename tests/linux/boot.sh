@@ -10,6 +10,7 @@ init_src=$3
 src_root=$4
 build_root=$5
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/linux/common.sh
 . "$here/common.sh"
 
 echo "kernel: $kernel"

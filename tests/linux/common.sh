@@ -1,3 +1,4 @@
+# shellcheck shell=sh disable=SC2154
 # Sourced by the tests/linux scripts after they set tessera, cpio, src_root,
 # build_root and here (this folder): the kernel, one way to run it, the verdicts.
 

@@ -10,6 +10,7 @@ cpio=$3
 src_root=$4
 build_root=$5
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/linux/common.sh
 . "$here/common.sh"
 
 timeout 150 "$qemu" -M SS-5 -m 128 -nographic -monitor none -serial "file:$tmp/qemu" \

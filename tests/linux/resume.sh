@@ -14,6 +14,7 @@ cpio=$3
 src_root=$4
 build_root=$5
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/linux/common.sh
 . "$here/common.sh"
 
 tessera_boot "$tmp/full" -icount-limit 4000000000 -report-icount
