@@ -2,7 +2,7 @@
 BUILD ?= build
 MESON ?= meson
 
-.PHONY: all deps build demo check bench install clean
+.PHONY: all deps build demo check bench install clean linux-kernel
 
 all: build
 
@@ -26,6 +26,10 @@ bench: build
 
 install: build
 	$(MESON) install -C $(BUILD)
+
+# The Linux kernel the tests/linux suite boots (5-20 minutes; never part of check).
+linux-kernel:
+	tools/build-linux.sh $(BUILD)/linux
 
 clean:
 	rm -rf $(BUILD)
