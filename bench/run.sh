@@ -114,6 +114,8 @@ if [ $have_tessera -eq 1 ]; then
 		python3 "$here/boot.py" "$tessera" || status=1
 	fi
 	echo
+	sh "$here/linux.sh" "$build" || status=1
+	echo
 	sh "$here/snapshot.sh" "$build" || status=1
 fi
 exit $status
