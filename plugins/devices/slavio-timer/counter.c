@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* The registers of one SLAVIO counter (counter.h), for every version of the plugin. */
+/* The registers of one SLAVIO counter (counter.h), for every version of the plugin,
+ * and their wiring to the host. */
 #include "counter.h"
+
+#include <stdio.h>
 
 /* Ticks of one period: the counter wraps to 0 after this many. */
 static uint64_t period_ticks(uint32_t limit)
@@ -139,4 +142,92 @@ void slavio_count_reset(SlavioCount *c, uint64_t now)
     c->irq = false;
     c->run = true;
     c->user = false;
+}
+
+/* ---- the host side ---- */
+
+static void arm(SlavioPort *p, const SlavioCount *c)
+{
+    uint64_t deadline = slavio_count_deadline(c);
+    if (deadline == SLAVIO_NO_DEADLINE)
+        tessera_timer_del(p->host, p->timer);
+    else
+        tessera_timer_mod(p->host, p->timer, deadline);
+}
+
+void slavio_port_commit(SlavioPort *p, const SlavioCount *c)
+{
+    bool irq_before = p->load(p->dev, p->index).irq;
+    p->store(p->dev, p->index, c);
+    if (irq_before != c->irq)
+        tessera_irq_set(p->host, p->out, c->irq);
+    arm(p, c);
+}
+
+void slavio_port_restore(SlavioPort *p)
+{
+    SlavioCount c = p->load(p->dev, p->index);
+    tessera_irq_set(p->host, p->out, c.irq);
+    arm(p, &c);
+}
+
+static void port_expired(void *opaque, uint64_t now)
+{
+    SlavioPort *p = opaque;
+    SlavioCount c = p->load(p->dev, p->index);
+    slavio_count_catch_up(&c, now);
+    slavio_port_commit(p, &c);
+}
+
+static uint64_t port_read(void *opaque, uint64_t offset, unsigned size)
+{
+    SlavioPort *p = opaque;
+    if (p->user_mode_read && offset == TIMER_USER_MODE)
+        return p->user_mode_read(p->dev);
+    SlavioCount c = p->load(p->dev, p->index);
+    bool known;
+    uint32_t value = slavio_count_read(&c, offset, tessera_clock_ns(p->host), &known);
+    slavio_port_commit(p, &c);
+    if (!known)
+        tessera_log(p->host, TESSERA_LOG_DEBUG, "%s counter: read of unknown register 0x%llx",
+                    p->name, (unsigned long long)offset);
+    return value;
+}
+
+static void port_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
+{
+    SlavioPort *p = opaque;
+    uint64_t now = tessera_clock_ns(p->host);
+    if (p->user_mode_write && offset == TIMER_USER_MODE) {
+        p->user_mode_write(p->dev, (uint32_t)value, now);
+        return;
+    }
+    SlavioCount c = p->load(p->dev, p->index);
+    bool known = slavio_count_write(&c, offset, (uint32_t)value, now);
+    slavio_port_commit(p, &c);
+    if (!known)
+        tessera_log(p->host, TESSERA_LOG_DEBUG,
+                    "%s counter: write 0x%08x to register 0x%llx ignored", p->name,
+                    (uint32_t)value, (unsigned long long)offset);
+}
+
+int slavio_port_init(SlavioPort *p, char *err, size_t errlen)
+{
+    TesseraMmioRegion region = {
+        .size_of = sizeof(TesseraMmioRegion),
+        .name = p->name,
+        .size = p->user_mode_read ? SYSTEM_SIZE : CPU_SIZE,
+        .widths = TESSERA_WIDTH_4,
+        .read = port_read,
+        .write = port_write,
+    };
+    if (tessera_mmio_add(p->host, &region, p, err, errlen))
+        return -1;
+    p->out = tessera_irq_out(p->host, p->name, 0);
+    p->timer = tessera_timer_new(p->host, port_expired, p);
+    if (!p->timer) {
+        snprintf(err, errlen, "cannot create the %s timer", p->name);
+        return -1;
+    }
+    return 0;
 }

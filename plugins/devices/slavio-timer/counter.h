@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <tessera/tessera.h>
 
 /* Registers of each counter: region "system" (0x14 bytes), regions "cpuN" (0x10). */
 #define TIMER_LIMIT 0x00       /* counter: limit, read clears reached+IRQ; user: count 62:32 */
@@ -64,5 +65,34 @@ uint64_t slavio_count_deadline(const SlavioCount *c);
 void slavio_count_set_user(SlavioCount *c, bool user, uint64_t now);
 /* After reset: free-running from `now`, no limit, running, IRQ low. */
 void slavio_count_reset(SlavioCount *c, uint64_t now);
+
+/*
+ * One counter wired to the host: its region's MMIO callbacks and its timer's callback
+ * take the port as their opaque pointer. The plugin version supplies `load` and
+ * `store`, which move the counter between its own state layout and SlavioCount, and,
+ * for the system counter, the user-mode register (+0x10).
+ */
+typedef struct SlavioPort SlavioPort;
+struct SlavioPort {
+    void *dev; /* the plugin instance */
+    int index; /* the version's name for this counter */
+    const char *name;
+    const TesseraHost *host;
+    TesseraTimer *timer;
+    TesseraIrq *out;
+    SlavioCount (*load)(void *dev, int index);
+    void (*store)(void *dev, int index, const SlavioCount *c);
+    uint32_t (*user_mode_read)(void *dev);                          /* system only */
+    void (*user_mode_write)(void *dev, uint32_t value, uint64_t now); /* system only */
+};
+
+/* Registers the port's region (size SYSTEM_SIZE with user_mode_read, else CPU_SIZE),
+ * its IRQ output and its timer, all named `name`. */
+int slavio_port_init(SlavioPort *p, char *err, size_t errlen);
+/* Stores c through the port; the IRQ line follows its level (when it changed), the
+ * timer its next limit match. */
+void slavio_port_commit(SlavioPort *p, const SlavioCount *c);
+/* After a load: drive the IRQ line and arm the timer from the stored state. */
+void slavio_port_restore(SlavioPort *p);
 
 #endif /* SLAVIO_COUNTER_H */

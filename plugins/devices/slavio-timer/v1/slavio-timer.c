@@ -6,8 +6,8 @@
  * snapshots move between the two in both directions (docs/state-evolution.md); the
  * counter arithmetic both use is in ../counter.h.
  *
- * The registers are counter.c's; this file keeps the counters in the version-1 state
- * layout. One TesseraTimer per counter fires at the next limit match.
+ * The registers and their wiring are counter.c's; this file keeps the counters in the
+ * version-1 state layout.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -26,141 +26,65 @@ typedef struct SlavioCounter {
     bool run;            /* +0xc: user timer running */
 } SlavioCounter;
 
-/* What each region's callbacks and each timer receive: the counter's index. */
-typedef struct CounterRef {
-    struct SlavioTimer *s;
-    unsigned index;
-} CounterRef;
-
 typedef struct SlavioTimer {
     SlavioCounter counter[N_COUNTERS]; /* SYSTEM, CPU0 */
     uint32_t user_mode;                /* +0x10 of the system counter */
 
     /* Host side. */
     const TesseraHost *host;
-    TesseraTimer *timer[N_COUNTERS];
-    TesseraIrq *out[N_COUNTERS];
-    CounterRef refs[N_COUNTERS];
+    SlavioPort port[N_COUNTERS];
 } SlavioTimer;
 
-static bool is_user(const SlavioTimer *s, unsigned index)
+/* Counter `index` in the register logic's form (counter.h), and back. */
+static SlavioCount load(void *dev, int index)
 {
-    return index == CPU0 && (s->user_mode & 1);
-}
-
-/* Counter `index` in the register logic's form (counter.h). */
-static SlavioCount view(const SlavioTimer *s, unsigned index)
-{
+    const SlavioTimer *s = dev;
     const SlavioCounter *c = &s->counter[index];
     return (SlavioCount){ .start_ns = c->start_ns, .user_count = c->user_count,
                           .limit = c->limit, .reached = c->reached, .irq = c->irq,
-                          .run = c->run, .cpu = index == CPU0, .user = is_user(s, index) };
+                          .run = c->run, .cpu = index == CPU0,
+                          .user = index == CPU0 && (s->user_mode & 1) };
 }
 
-static void arm(SlavioTimer *s, unsigned index, const SlavioCount *v)
+static void store(void *dev, int index, const SlavioCount *v)
 {
-    uint64_t deadline = slavio_count_deadline(v);
-    if (deadline == SLAVIO_NO_DEADLINE)
-        tessera_timer_del(s->host, s->timer[index]);
-    else
-        tessera_timer_mod(s->host, s->timer[index], deadline);
+    SlavioTimer *s = dev;
+    s->counter[index] = (SlavioCounter){ .start_ns = v->start_ns, .user_count = v->user_count,
+                                         .limit = v->limit, .reached = v->reached,
+                                         .irq = v->irq, .run = v->run };
 }
 
-/* Back into the state; the IRQ line follows the level, the timer the next match. */
-static void commit(SlavioTimer *s, unsigned index, const SlavioCount *v)
+static uint32_t user_mode_read(void *dev)
 {
-    SlavioCounter *c = &s->counter[index];
-    bool irq_changed = c->irq != v->irq;
-    *c = (SlavioCounter){ .start_ns = v->start_ns, .user_count = v->user_count,
-                          .limit = v->limit, .reached = v->reached, .irq = v->irq,
-                          .run = v->run };
-    if (irq_changed)
-        tessera_irq_set(s->host, s->out[index], c->irq);
-    arm(s, index, v);
+    const SlavioTimer *s = dev;
+    return s->user_mode;
 }
 
-static void expired(void *opaque, uint64_t now)
+static void user_mode_write(void *dev, uint32_t value, uint64_t now)
 {
-    CounterRef *ref = opaque;
-    SlavioCount v = view(ref->s, ref->index);
-    slavio_count_catch_up(&v, now);
-    commit(ref->s, ref->index, &v);
-}
-
-static uint64_t timer_read(void *opaque, uint64_t offset, unsigned size)
-{
-    CounterRef *ref = opaque;
-    SlavioTimer *s = ref->s;
-    if (ref->index == SYSTEM && offset == TIMER_USER_MODE)
-        return s->user_mode;
-    SlavioCount v = view(s, ref->index);
-    bool known;
-    uint32_t value = slavio_count_read(&v, offset, tessera_clock_ns(s->host), &known);
-    commit(s, ref->index, &v);
-    if (!known)
-        tessera_log(s->host, TESSERA_LOG_DEBUG, "counter %u: read of unknown register 0x%llx",
-                    ref->index, (unsigned long long)offset);
-    return value;
-}
-
-static void timer_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
-{
-    CounterRef *ref = opaque;
-    SlavioTimer *s = ref->s;
-    uint64_t now = tessera_clock_ns(s->host);
-    if (ref->index == SYSTEM && offset == TIMER_USER_MODE) {
-        uint32_t mode = (uint32_t)value & 1; /* one CPU: only bit 0 exists */
-        if (mode != s->user_mode) {
-            SlavioCount v = view(s, CPU0);
-            slavio_count_set_user(&v, mode, now);
-            s->user_mode = mode;
-            commit(s, CPU0, &v);
-        }
+    SlavioTimer *s = dev;
+    uint32_t mode = value & 1; /* one CPU: only bit 0 exists */
+    if (mode == s->user_mode)
         return;
-    }
-    SlavioCount v = view(s, ref->index);
-    bool known = slavio_count_write(&v, offset, (uint32_t)value, now);
-    commit(s, ref->index, &v);
-    if (!known)
-        tessera_log(s->host, TESSERA_LOG_DEBUG,
-                    "counter %u: write 0x%08x to register 0x%llx ignored", ref->index,
-                    (uint32_t)value, (unsigned long long)offset);
+    SlavioCount v = load(s, CPU0);
+    slavio_count_set_user(&v, mode, now);
+    s->user_mode = mode;
+    slavio_port_commit(&s->port[CPU0], &v);
 }
-
-static const TesseraMmioRegion regions[N_COUNTERS] = {
-    [SYSTEM] = {
-        .size_of = sizeof(TesseraMmioRegion),
-        .name = "system",
-        .size = SYSTEM_SIZE,
-        .widths = TESSERA_WIDTH_4,
-        .read = timer_read,
-        .write = timer_write,
-    },
-    [CPU0] = {
-        .size_of = sizeof(TesseraMmioRegion),
-        .name = "cpu0",
-        .size = CPU_SIZE,
-        .widths = TESSERA_WIDTH_4,
-        .read = timer_read,
-        .write = timer_write,
-    },
-};
 
 static int slavio_timer_init(void *dev, const TesseraHost *host, char *err, size_t errlen)
 {
     SlavioTimer *s = dev;
     s->host = host;
-    for (unsigned i = 0; i < N_COUNTERS; i++) {
-        s->refs[i].s = s;
-        s->refs[i].index = i;
-        if (tessera_mmio_add(host, &regions[i], &s->refs[i], err, errlen))
-            return -1;
-        s->out[i] = tessera_irq_out(host, regions[i].name, 0);
-        s->timer[i] = tessera_timer_new(host, expired, &s->refs[i]);
-        if (!s->timer[i]) {
-            snprintf(err, errlen, "cannot create the %s timer", regions[i].name);
-            return -1;
+    for (int i = 0; i < N_COUNTERS; i++) {
+        s->port[i] = (SlavioPort){ .dev = s, .index = i, .name = i == SYSTEM ? "system" : "cpu0",
+                                   .host = host, .load = load, .store = store };
+        if (i == SYSTEM) {
+            s->port[i].user_mode_read = user_mode_read;
+            s->port[i].user_mode_write = user_mode_write;
         }
+        if (slavio_port_init(&s->port[i], err, errlen))
+            return -1;
     }
     return 0;
 }
@@ -170,21 +94,18 @@ static void slavio_timer_reset(void *dev)
     SlavioTimer *s = dev;
     uint64_t now = tessera_clock_ns(s->host);
     s->user_mode = 0;
-    for (unsigned i = 0; i < N_COUNTERS; i++) {
-        SlavioCount v = view(s, i);
+    for (int i = 0; i < N_COUNTERS; i++) {
+        SlavioCount v = load(s, i);
         slavio_count_reset(&v, now);
-        commit(s, i, &v);
+        slavio_port_commit(&s->port[i], &v);
     }
 }
 
 static int slavio_timer_post_load(void *dev, char *err, size_t errlen)
 {
     SlavioTimer *s = dev;
-    for (unsigned i = 0; i < N_COUNTERS; i++) {
-        SlavioCount v = view(s, i);
-        tessera_irq_set(s->host, s->out[i], v.irq);
-        arm(s, i, &v);
-    }
+    for (int i = 0; i < N_COUNTERS; i++)
+        slavio_port_restore(&s->port[i]);
     return 0;
 }
 
@@ -206,7 +127,7 @@ static const TesseraField slavio_timer_fields[] = {
     TESSERA_U32(SlavioTimer, user_mode),
 };
 
-static const char *const slavio_timer_unmigrated[] = { "host", "timer", "out", "refs", NULL };
+static const char *const slavio_timer_unmigrated[] = { "host", "port", NULL };
 
 static const TesseraStateLayout slavio_timer_layout = {
     .struct_name = "SlavioTimer",

@@ -12,8 +12,8 @@
  *   - `cpus` records how many CPU counters the machine had.
  * Converters go both ways: version 1 snapshots load here, and this plugin saves
  * version 1 for a 1.x peer as long as only CPU 0's counter exists.
- * The registers are ../counter.c's, shared with 1.x; this file keeps the counters in
- * the version-2 state layout.
+ * The registers and their wiring are ../counter.c's, shared with 1.x; this file keeps
+ * the counters in the version-2 state layout.
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -24,7 +24,7 @@
 #include "../counter.h"
 
 #define MAX_CPUS 4
-#define N_TIMERS (1 + MAX_CPUS) /* host timers: the system counter, then the CPUs' */
+#define N_TIMERS (1 + MAX_CPUS) /* counters: the system's, then the CPUs' */
 
 #define COUNTER_REACHED 0x1u /* bit 31 of the counter and limit reads */
 #define COUNTER_IRQ 0x2u     /* output level */
@@ -38,12 +38,6 @@ typedef struct SlavioCounter {
     uint32_t flags;      /* COUNTER_* */
 } SlavioCounter;
 
-/* What each region's callbacks and each timer receive. */
-typedef struct CounterRef {
-    struct SlavioTimer *s;
-    int cpu; /* -1: the system counter */
-} CounterRef;
-
 typedef struct SlavioTimer {
     SlavioCounter system;
     SlavioCounter cpu[MAX_CPUS];
@@ -53,117 +47,61 @@ typedef struct SlavioTimer {
     /* Host side. */
     const TesseraHost *host;
     uint32_t configured_cpus; /* the `cpus` property; a loaded state must agree */
-    TesseraTimer *timer[N_TIMERS];
-    TesseraIrq *out[N_TIMERS];
-    CounterRef refs[N_TIMERS];
+    SlavioPort port[N_TIMERS]; /* the system counter, then the CPUs' */
 } SlavioTimer;
 
-static const char *const region_names[N_TIMERS] = { "system", "cpu0", "cpu1", "cpu2", "cpu3" };
+static const char *const port_names[N_TIMERS] = { "system", "cpu0", "cpu1", "cpu2", "cpu3" };
 
+/* Ports and counters by index: -1 the system counter, n CPU n's. */
 static SlavioCounter *counter_of(SlavioTimer *s, int cpu)
 {
     return cpu < 0 ? &s->system : &s->cpu[cpu];
 }
 
-static unsigned slot_of(int cpu)
+static SlavioPort *port_of(SlavioTimer *s, int cpu)
 {
-    return (unsigned)(cpu + 1);
+    return &s->port[cpu + 1];
 }
 
-static bool is_user(const SlavioTimer *s, int cpu)
+/* A counter in the register logic's form (counter.h), and back. */
+static SlavioCount load(void *dev, int cpu)
 {
-    return cpu >= 0 && (s->user_mode >> cpu & 1);
-}
-
-/* A counter in the register logic's form (counter.h). */
-static SlavioCount view(SlavioTimer *s, int cpu)
-{
+    SlavioTimer *s = dev;
     const SlavioCounter *c = counter_of(s, cpu);
     return (SlavioCount){ .start_ns = c->epoch_ns, .user_count = c->user_count,
                           .limit = c->limit, .reached = c->flags & COUNTER_REACHED,
                           .irq = c->flags & COUNTER_IRQ, .run = c->flags & COUNTER_RUN,
-                          .cpu = cpu >= 0, .user = is_user(s, cpu) };
+                          .cpu = cpu >= 0, .user = cpu >= 0 && (s->user_mode >> cpu & 1) };
 }
 
-static void arm(SlavioTimer *s, int cpu, const SlavioCount *v)
+static void store(void *dev, int cpu, const SlavioCount *v)
 {
-    TesseraTimer *t = s->timer[slot_of(cpu)];
-    uint64_t deadline = slavio_count_deadline(v);
-    if (deadline == SLAVIO_NO_DEADLINE)
-        tessera_timer_del(s->host, t);
-    else
-        tessera_timer_mod(s->host, t, deadline);
+    *counter_of(dev, cpu) = (SlavioCounter){
+        .epoch_ns = v->start_ns, .user_count = v->user_count, .limit = v->limit,
+        .flags = (v->reached ? COUNTER_REACHED : 0) | (v->irq ? COUNTER_IRQ : 0) |
+                 (v->run ? COUNTER_RUN : 0) };
 }
 
-/* Back into the state; the IRQ line follows the level, the timer the next match. */
-static void commit(SlavioTimer *s, int cpu, const SlavioCount *v)
+static uint32_t user_mode_read(void *dev)
 {
-    SlavioCounter *c = counter_of(s, cpu);
-    bool irq_changed = ((c->flags & COUNTER_IRQ) != 0) != v->irq;
-    *c = (SlavioCounter){ .epoch_ns = v->start_ns, .user_count = v->user_count,
-                          .limit = v->limit,
-                          .flags = (v->reached ? COUNTER_REACHED : 0) |
-                                   (v->irq ? COUNTER_IRQ : 0) | (v->run ? COUNTER_RUN : 0) };
-    if (irq_changed)
-        tessera_irq_set(s->host, s->out[slot_of(cpu)], v->irq);
-    arm(s, cpu, v);
+    const SlavioTimer *s = dev;
+    return s->user_mode;
 }
 
-static void expired(void *opaque, uint64_t now)
+/* A user-mode bit per CPU present. */
+static void user_mode_write(void *dev, uint32_t value, uint64_t now)
 {
-    CounterRef *ref = opaque;
-    SlavioCount v = view(ref->s, ref->cpu);
-    slavio_count_catch_up(&v, now);
-    commit(ref->s, ref->cpu, &v);
-}
-
-static uint64_t timer_read(void *opaque, uint64_t offset, unsigned size)
-{
-    CounterRef *ref = opaque;
-    SlavioTimer *s = ref->s;
-    if (ref->cpu < 0 && offset == TIMER_USER_MODE)
-        return s->user_mode;
-    SlavioCount v = view(s, ref->cpu);
-    bool known;
-    uint32_t value = slavio_count_read(&v, offset, tessera_clock_ns(s->host), &known);
-    commit(s, ref->cpu, &v);
-    if (!known)
-        tessera_log(s->host, TESSERA_LOG_DEBUG, "%s counter: read of unknown register 0x%llx",
-                    region_names[slot_of(ref->cpu)], (unsigned long long)offset);
-    return value;
-}
-
-/* The system counter's +0x10: a user-mode bit per CPU present. */
-static void set_user_mode(SlavioTimer *s, uint32_t value, uint64_t now)
-{
+    SlavioTimer *s = dev;
     uint32_t mode = value & ((1u << s->cpus) - 1);
     uint32_t changed = mode ^ s->user_mode;
     for (int cpu = 0; cpu < (int)s->cpus; cpu++) {
         if (changed >> cpu & 1) {
-            SlavioCount v = view(s, cpu);
+            SlavioCount v = load(s, cpu);
             slavio_count_set_user(&v, mode >> cpu & 1, now);
-            commit(s, cpu, &v);
+            slavio_port_commit(port_of(s, cpu), &v);
         }
     }
     s->user_mode = mode;
-}
-
-static void timer_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
-{
-    CounterRef *ref = opaque;
-    SlavioTimer *s = ref->s;
-    uint64_t now = tessera_clock_ns(s->host);
-    if (ref->cpu < 0 && offset == TIMER_USER_MODE) {
-        set_user_mode(s, (uint32_t)value, now);
-        return;
-    }
-    SlavioCount v = view(s, ref->cpu);
-    bool known = slavio_count_write(&v, offset, (uint32_t)value, now);
-    commit(s, ref->cpu, &v);
-    if (!known)
-        tessera_log(s->host, TESSERA_LOG_DEBUG, "%s counter: write 0x%08x to register 0x%llx "
-                    "ignored", region_names[slot_of(ref->cpu)], (uint32_t)value,
-                    (unsigned long long)offset);
 }
 
 static int parse_cpus(const TesseraHost *host, uint32_t *cpus, char *err, size_t errlen)
@@ -187,25 +125,16 @@ static int slavio_timer_init(void *dev, const TesseraHost *host, char *err, size
     if (parse_cpus(host, &s->configured_cpus, err, errlen))
         return -1;
     s->cpus = s->configured_cpus;
-    for (unsigned slot = 0; slot < 1 + s->cpus; slot++) {
-        TesseraMmioRegion region = {
-            .size_of = sizeof(TesseraMmioRegion),
-            .name = region_names[slot],
-            .size = slot == 0 ? SYSTEM_SIZE : CPU_SIZE,
-            .widths = TESSERA_WIDTH_4,
-            .read = timer_read,
-            .write = timer_write,
-        };
-        s->refs[slot].s = s;
-        s->refs[slot].cpu = (int)slot - 1;
-        if (tessera_mmio_add(host, &region, &s->refs[slot], err, errlen))
-            return -1;
-        s->out[slot] = tessera_irq_out(host, region_names[slot], 0);
-        s->timer[slot] = tessera_timer_new(host, expired, &s->refs[slot]);
-        if (!s->timer[slot]) {
-            snprintf(err, errlen, "cannot create the %s timer", region_names[slot]);
-            return -1;
+    for (int cpu = -1; cpu < (int)s->cpus; cpu++) {
+        SlavioPort *p = port_of(s, cpu);
+        *p = (SlavioPort){ .dev = s, .index = cpu, .name = port_names[cpu + 1], .host = host,
+                           .load = load, .store = store };
+        if (cpu < 0) {
+            p->user_mode_read = user_mode_read;
+            p->user_mode_write = user_mode_write;
         }
+        if (slavio_port_init(p, err, errlen))
+            return -1;
     }
     return 0;
 }
@@ -216,12 +145,12 @@ static void slavio_timer_reset(void *dev)
     uint64_t now = tessera_clock_ns(s->host);
     s->user_mode = 0;
     for (int cpu = -1; cpu < MAX_CPUS; cpu++) {
-        SlavioCount v = view(s, cpu);
+        SlavioCount v = load(s, cpu);
         slavio_count_reset(&v, now);
         if (cpu < (int)s->cpus)
-            commit(s, cpu, &v);
+            slavio_port_commit(port_of(s, cpu), &v);
         else
-            *counter_of(s, cpu) = (SlavioCounter){ .epoch_ns = now, .flags = COUNTER_RUN };
+            store(s, cpu, &v); /* absent: only the state, as a reset leaves it */
     }
 }
 
@@ -239,15 +168,14 @@ static int slavio_timer_post_load(void *dev, char *err, size_t errlen)
         return -1;
     }
     for (int cpu = -1; cpu < (int)s->cpus; cpu++) {
-        SlavioCounter *c = counter_of(s, cpu);
-        if (c->flags & ~COUNTER_FLAGS) {
-            snprintf(err, errlen, "counter flags 0x%" PRIx32 ": unknown bits", c->flags);
+        uint32_t flags = counter_of(s, cpu)->flags;
+        if (flags & ~COUNTER_FLAGS) {
+            snprintf(err, errlen, "counter flags 0x%" PRIx32 ": unknown bits", flags);
             return -1;
         }
-        SlavioCount v = view(s, cpu);
-        tessera_irq_set(s->host, s->out[slot_of(cpu)], v.irq);
-        arm(s, cpu, &v);
     }
+    for (int cpu = -1; cpu < (int)s->cpus; cpu++)
+        slavio_port_restore(port_of(s, cpu));
     return 0;
 }
 
@@ -375,8 +303,7 @@ static const TesseraField slavio_timer_fields[] = {
     TESSERA_FIELD_DECL(SlavioTimer, cpus, TESSERA_FIELD_U32, 1, 2),
 };
 
-static const char *const slavio_timer_unmigrated[] = { "host", "configured_cpus", "timer", "out",
-                                                        "refs", NULL };
+static const char *const slavio_timer_unmigrated[] = { "host", "configured_cpus", "port", NULL };
 
 static const TesseraStateLayout slavio_timer_layout = {
     .struct_name = "SlavioTimer",
