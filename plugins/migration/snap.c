@@ -190,6 +190,11 @@ static bool check_device(const TsnapDevice *d, const Installed *in, GString *lin
 static int cmd_check(int argc, char **argv)
 {
     char err[1024];
+    if (opt_manifest && (opt_plugin_version || opt_plugin_path)) {
+        fprintf(stderr, "tessera-snap check: --manifest describes the other installation; "
+                        "--plugin-path and --plugin-version apply to this one, not to it\n");
+        return EXIT_USAGE;
+    }
     Installed *in = opt_manifest ? installed_from_manifest(opt_manifest, err, sizeof(err))
                                  : installed_from_registry(opt_plugin_path, opt_plugin_version,
                                                            err, sizeof(err));

@@ -137,6 +137,11 @@ Test(snap_tool, check_against_a_manifest_reports_each_device)
     cr_assert_eq(r.status, 0, "%s%s", r.out, r.errout);
     cr_assert(strstr(r.out, "loads after converting v1->v3"), "%s", r.out);
     run_free(&r);
+    /* The pins are for this installation, which a manifest replaces. */
+    r = run_tool("check", opt, "--plugin-version=fake-timer=^3", path);
+    cr_assert_eq(r.status, 2, "%s%s", r.out, r.errout);
+    cr_assert(strstr(r.errout, "--manifest describes the other installation"), "%s", r.errout);
+    run_free(&r);
     fake_machine_free(fm);
 }
 
