@@ -356,12 +356,8 @@ int main(int argc, char **argv)
         uint64_t ram = 0;
         if (!snapshot_machine(reg, cli.loadvm, &snap_machine, &ram, &error))
             return fail(error);
-        if (cli.machine && strcmp(cli.machine, snap_machine)) {
-            fprintf(stderr, "tessera: -loadvm %s: the snapshot is of machine %s, not %s\n",
-                    cli.loadvm, snap_machine, cli.machine);
-            return EXIT_ERROR;
-        }
-        cli.machine = snap_machine;
+        if (!cli.machine)
+            cli.machine = snap_machine; /* else -M names the file (or machine) to use */
         if (ram)
             cli.mopts.ram_size = ram;
     }
@@ -370,6 +366,11 @@ int main(int argc, char **argv)
     g_free(path);
     if (!spec)
         return fail(error);
+    if (snap_machine && strcmp(spec->name, snap_machine)) {
+        fprintf(stderr, "tessera: -loadvm %s: the snapshot is of machine %s, not %s\n",
+                cli.loadvm, snap_machine, spec->name);
+        return EXIT_ERROR;
+    }
     GPtrArray *missing = machine_missing_plugins(spec, reg);
     if (missing->len) {
         g_ptr_array_add(missing, NULL);

@@ -59,6 +59,11 @@ expect savevm-at-the-icount-limit 0 '^saved$' -- sh -c "'$tessera' -M ss5 -bios 
 "$tessera" --dump-manifest > "$tmp/manifest.json"
 expect savevm-compat-reads-dump-manifest 0 '^saved$' -- sh -c "'$tessera' -M ss5 -bios '$tmp/loop.bin' -serial null -savevm-at 1000,'$tmp/compat.tsnap' -savevm-compat '$tmp/manifest.json' -icount-limit 1000 && true; test -s '$tmp/compat.tsnap' && echo saved"
 expect loadvm-of-a-missing-file 1 "$tmp/none.tsnap" -- "$tessera" -loadvm "$tmp/none.tsnap" -serial null
+# -loadvm with -M: the machine file may be any file, as long as it builds the
+# machine the snapshot was taken of.
+sed 's/^name = ss5$/name = ss5-renamed/' "$here/../../machines/ss5.machine" > "$tmp/renamed.machine"
+expect loadvm-names-the-machine-file-s-machine 1 "the snapshot is of machine ss5, not ss5-renamed" -- "$tessera" -loadvm "$tmp/at.tsnap" -M "$tmp/renamed.machine" -serial null
+expect loadvm-with-its-own-machine-file 4 'icount-limit reached' -- "$tessera" -loadvm "$tmp/at.tsnap" -M "$here/../../machines/ss5.machine" -bios "$tmp/loop.bin" -serial null -icount-limit 2000
 
 # -plugin-version: several versions of slavio-timer are in the tree; a pin keeps one.
 expect plugin-version-keeps-one 0 '^slavio-timer +1\.[0-9.]+ +device +load v1-v1' -- "$tessera" -plugin-version 'slavio-timer=^1' --list-plugins

@@ -268,6 +268,14 @@ def slavio_timer_refusals(m):
     r = run([m.snap, "convert", native, "--to", m.manifest(oldest), "-o", compat])
     m.check(r.returncode == 1 and want in r.stderr and not os.path.exists(compat),
             "two CPU counters: tessera-snap convert for %s did not refuse" % oldest, r.stderr)
+    # Loaded into the stock one-CPU machine, 2.x's post_load refuses and the load is
+    # rolled back; with the machine file it was saved on, it resumes.
+    r = run(m.machine(newest, "-loadvm", native, serial=m.path("two-cpus-wrong")))
+    m.check(r.returncode == 1 and "the snapshot has 2 CPU counters, this machine 1" in r.stderr
+            and "rolled back" in r.stderr and len(r.stderr.strip().splitlines()) == 1,
+            "two CPU counters: loading into one CPU was not refused in one line", r.stderr)
+    r = run(cmd + ["-loadvm", native])
+    m.check(r.returncode == 0, "two CPU counters: -loadvm -M %s failed" % machine, r.stderr)
     m.rows.append(("%-9d %s" % (at, newest + " 2 CPUs"),
                    {oldest: "save refused", newest: "-"}))
 
