@@ -5,6 +5,15 @@
  * create are non-blocking. Bytes read but not yet taken by the device wait in a
  * small buffer, and nothing more is read while it is full: the device's FIFO
  * throttles the source.
+ *
+ * mon:stdio is QEMU's terminal multiplexer: the stdio backend serves the serial
+ * port and a second frontend (CHARDEV_MUX) serves the monitor. Keys are sorted as
+ * they are read: Ctrl-A c moves the keyboard from one to the other, and each keeps
+ * its own buffer. The monitor's keys are handed over as soon as they are read (before
+ * the next Ctrl-A command, so typed-ahead input keeps its order); the serial port's
+ * wait until the serial port is polled, so a paused guest is not fed. Output from
+ * both always reaches the terminal: as in QEMU, guest output goes on appearing
+ * while the monitor has the keyboard.
  */
 #define _GNU_SOURCE /* accept4 */
 #include "chardev.h"
@@ -30,6 +39,7 @@ typedef enum ChardevKind {
     CHARDEV_FILE,
     CHARDEV_UNIX,        /* connected client */
     CHARDEV_UNIX_SERVER, /* listening; one client at a time */
+    CHARDEV_MUX,         /* the monitor's side of mon:stdio */
 } ChardevKind;
 
 struct TesseraChardev {
@@ -44,6 +54,15 @@ struct TesseraChardev {
     bool quit;
     bool write_failed; /* reported once */
     unsigned accepted; /* server: clients accepted so far */
+
+    /* mon:stdio. The stdio backend (`mux` set) and the monitor's frontend point at
+     * each other through `peer`; either may be closed first. */
+    bool mux;
+    Chardev *peer;
+    bool peer_focused;     /* stdio: the keyboard is the monitor's */
+    bool focused_once;     /* frontend: has had the keyboard */
+    bool mid_line;         /* stdio: the last byte written was not a newline */
+    void (*focused)(void *opaque);
 
     TesseraChrCanRead can_read;
     TesseraChrRead read;
@@ -149,6 +168,8 @@ static void chardev_try_accept(Chardev *chr)
 
 unsigned chardev_sessions(const Chardev *chr)
 {
+    if (chr->kind == CHARDEV_MUX)
+        return chr->focused_once; /* the monitor's peer arrives with Ctrl-A c */
     return chr->kind == CHARDEV_UNIX_SERVER ? chr->accepted : 1;
 }
 
@@ -236,20 +257,28 @@ Chardev *chardev_open(const char *spec, GError **error)
     if (!strcmp(spec, "null")) {
         chr->kind = CHARDEV_NULL;
         chr->eof = true;
-    } else if (!strcmp(spec, "stdio")) {
+    } else if (!strcmp(spec, "stdio") || !strcmp(spec, "mon:stdio")) {
         if (stdio_in_use) {
             g_set_error(error, chardev_error_quark(), 0,
-                        "chardev 'stdio': stdio is already used by another backend (the "
-                        "serial port and the monitor cannot share it: move one to "
-                        "unix:PATH,server, file:PATH or null)");
+                        "chardev '%s': stdio is already used by another backend (the "
+                        "serial port and the monitor share it as -serial mon:stdio; or "
+                        "move one to unix:PATH,server, file:PATH or null)",
+                        spec);
             ok = false;
         } else {
             chr->kind = CHARDEV_STDIO;
+            chr->mux = spec[0] == 'm';
             chr->in_fd = STDIN_FILENO;
             chr->out_fd = STDOUT_FILENO;
             stdio_in_use = true;
             stdio_make_raw();
         }
+    } else if (g_str_has_prefix(spec, "mon:")) {
+        g_set_error(error, chardev_error_quark(), 0,
+                    "chardev '%s': only the terminal can be shared with the monitor "
+                    "(mon:stdio)",
+                    spec);
+        ok = false;
     } else if (g_str_has_prefix(spec, "file:") && spec[5] != '\0') {
         chr->kind = CHARDEV_FILE;
         chr->eof = true;
@@ -274,6 +303,28 @@ Chardev *chardev_open(const char *spec, GError **error)
     return chr;
 }
 
+Chardev *chardev_mux_attach(Chardev *mux, GError **error)
+{
+    if (!mux || !mux->mux || mux->peer) {
+        g_set_error(error, chardev_error_quark(), 0,
+                    "chardev '%s': not a mon:stdio backend with room for a monitor",
+                    mux ? mux->spec : "(none)");
+        return NULL;
+    }
+    Chardev *chr = g_new0(Chardev, 1);
+    chr->spec = g_strdup(mux->spec);
+    chr->kind = CHARDEV_MUX;
+    chr->in_fd = chr->out_fd = chr->listen_fd = -1;
+    chr->peer = mux;
+    mux->peer = chr;
+    return chr;
+}
+
+void chardev_on_focus(Chardev *chr, void (*focused)(void *opaque))
+{
+    chr->focused = focused;
+}
+
 static void chardev_drop_client(Chardev *chr)
 {
     if (chr->in_fd >= 0)
@@ -285,6 +336,10 @@ void chardev_close(Chardev *chr)
 {
     if (!chr)
         return;
+    if (chr->peer) {
+        chr->peer->peer = NULL;
+        chr->peer->peer_focused = false;
+    }
     switch (chr->kind) {
     case CHARDEV_STDIO:
         stdio_restore();
@@ -303,6 +358,7 @@ void chardev_close(Chardev *chr)
             unlink(chr->path);
         break;
     case CHARDEV_NULL:
+    case CHARDEV_MUX:
         break;
     }
     g_free(chr->path);
@@ -322,6 +378,8 @@ size_t chardev_write(Chardev *chr, const void *buf, size_t len)
     const uint8_t *p = buf;
     size_t done = 0;
 
+    if (chr->kind == CHARDEV_MUX)
+        return chr->peer ? chardev_write(chr->peer, buf, len) : len;
     chardev_try_accept(chr);
     if (chr->out_fd < 0)
         return len; /* null, or no client yet: output is dropped as on a cut line */
@@ -350,6 +408,8 @@ size_t chardev_write(Chardev *chr, const void *buf, size_t len)
             return done;
         }
     }
+    if (len > 0)
+        chr->mid_line = p[len - 1] != '\n';
     return done;
 }
 
@@ -384,37 +444,88 @@ static void chardev_push(Chardev *chr, uint8_t c)
     chr->buf[chr->head + chr->len++] = c;
 }
 
+/* mon:stdio: hand the monitor the keys it has been sent so far. */
+static void chardev_mux_serve(Chardev *chr)
+{
+    if (chr->kind == CHARDEV_STDIO && chr->peer)
+        chardev_deliver(chr->peer);
+}
+
+/* Ctrl-A c on mon:stdio: the keyboard moves between the serial port and the
+ * monitor, and the side that gets it hears so (the monitor shows its prompt) on a
+ * line of its own. */
+static void chardev_mux_switch(Chardev *chr)
+{
+    if (!chr->peer)
+        return;
+    chr->peer_focused = !chr->peer_focused;
+    Chardev *to = chr->peer_focused ? chr->peer : chr;
+    if (chr->mid_line)
+        chardev_write(chr, "\n", 1);
+    to->focused_once = true;
+    if (to->focused)
+        to->focused(to->opaque);
+}
+
 /* The terminal's output processing (OPOST, left on) turns \n into \r\n. */
 static const char stdio_help[] = "\nC-a h    print this help\n"
-                                 "C-a x    exit emulator\n"
-                                 "C-a C-a  sends C-a\n";
+                                 "C-a x    exit emulator\n";
+static const char mux_help[] = "C-a c    switch between console and monitor\n";
+static const char escape_help[] = "C-a C-a  sends C-a\n";
 
-/* The -nographic escape: Ctrl-A then a command key; unknown keys are dropped. */
+/* The -nographic escape: Ctrl-A then a command key; unknown keys are dropped. Other
+ * keys go to whichever side has the keyboard. */
 static void chardev_stdio_byte(Chardev *chr, uint8_t c)
 {
+    Chardev *to = chr->peer_focused ? chr->peer : chr;
     if (chr->escape) {
         chr->escape = false;
-        if (c == CHARDEV_ESCAPE)
-            chardev_push(chr, c);
-        else if (c == 'x')
+        if (c != CHARDEV_ESCAPE)
+            chardev_mux_serve(chr);
+        if (c == CHARDEV_ESCAPE) {
+            chardev_push(to, c);
+        } else if (c == 'x') {
             chr->quit = true;
-        else if (c == 'h' || c == '?')
+        } else if (c == 'c') {
+            chardev_mux_switch(chr);
+        } else if (c == 'h' || c == '?') {
             chardev_write(chr, stdio_help, sizeof(stdio_help) - 1);
+            if (chr->peer)
+                chardev_write(chr, mux_help, sizeof(mux_help) - 1);
+            chardev_write(chr, escape_help, sizeof(escape_help) - 1);
+        }
     } else if (c == CHARDEV_ESCAPE) {
         chr->escape = true;
     } else {
-        chardev_push(chr, c);
+        chardev_push(to, c);
     }
 }
 
-/* One read() into the free tail of the buffer; the caller has seen POLLIN. */
-static void chardev_fill(Chardev *chr)
+static void chardev_compact(Chardev *chr)
 {
     if (chr->head > 0 && chr->len > 0)
         memmove(chr->buf, chr->buf + chr->head, chr->len);
     chr->head = 0;
-    uint8_t tmp[CHARDEV_BUF];
+}
+
+/* What one read may bring: on mon:stdio any byte may be for either side, so as
+ * much as the fuller of the two buffers still takes. */
+static size_t chardev_room(const Chardev *chr)
+{
     size_t room = CHARDEV_BUF - chr->len;
+    if (chr->kind == CHARDEV_STDIO && chr->peer && CHARDEV_BUF - chr->peer->len < room)
+        room = CHARDEV_BUF - chr->peer->len;
+    return room;
+}
+
+/* One read() into the free tail of the buffer(s); the caller has seen POLLIN. */
+static void chardev_fill(Chardev *chr)
+{
+    chardev_compact(chr);
+    if (chr->kind == CHARDEV_STDIO && chr->peer)
+        chardev_compact(chr->peer);
+    uint8_t tmp[CHARDEV_BUF];
+    size_t room = chardev_room(chr);
     ssize_t n;
     do
         n = read(chr->in_fd, tmp, room);
@@ -433,6 +544,7 @@ static void chardev_fill(Chardev *chr)
     if (chr->kind == CHARDEV_STDIO) {
         for (ssize_t i = 0; i < n; i++)
             chardev_stdio_byte(chr, tmp[i]);
+        chardev_mux_serve(chr);
     } else {
         memcpy(chr->buf + chr->len, tmp, (size_t)n);
         chr->len += (size_t)n;
@@ -443,28 +555,38 @@ static void chardev_fill(Chardev *chr)
  * socket, or -1 when there is nothing to wait for. */
 static int chardev_watch_fd(const Chardev *chr)
 {
-    if (chr->eof || chr->len == CHARDEV_BUF)
+    if (chr->eof || chardev_room(chr) == 0)
         return -1;
     if (chr->in_fd >= 0)
         return chr->in_fd;
     return chr->kind == CHARDEV_UNIX_SERVER ? chr->listen_fd : -1;
 }
 
+/* The backend whose descriptors carry chr's input: chr itself, or for the monitor's
+ * side of mon:stdio the terminal (NULL once that is closed). */
+static Chardev *chardev_io(const Chardev *chr)
+{
+    return chr->kind == CHARDEV_MUX ? chr->peer : (Chardev *)chr;
+}
+
+/* Polling either side of mon:stdio reads the terminal for both; each side is given
+ * only its own keys, so a paused guest is not fed while the monitor is served. */
 void chardev_poll(Chardev *chr, int timeout_ms)
 {
+    Chardev *io = chardev_io(chr);
     chardev_deliver(chr);
     if (chr->len > 0)
         timeout_ms = 0; /* the device is full; do not sleep on its behalf */
 
-    int fd = chardev_watch_fd(chr);
+    int fd = io ? chardev_watch_fd(io) : -1;
     struct pollfd pfd = { .fd = fd, .events = POLLIN };
     int ready = poll(&pfd, fd >= 0, timeout_ms);
     if (ready <= 0 || fd < 0)
         return;
-    if (fd == chr->listen_fd) {
-        chardev_try_accept(chr);
+    if (fd == io->listen_fd) {
+        chardev_try_accept(io);
         /* The new client may have sent something already. */
-        fd = chr->in_fd;
+        fd = io->in_fd;
         if (fd < 0)
             return;
         pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
@@ -472,21 +594,23 @@ void chardev_poll(Chardev *chr, int timeout_ms)
             return;
     }
     if (pfd.revents & (POLLIN | POLLHUP | POLLERR))
-        chardev_fill(chr);
+        chardev_fill(io);
     chardev_deliver(chr);
 }
 
 bool chardev_quit_requested(const Chardev *chr)
 {
-    return chr->quit;
+    const Chardev *io = chardev_io(chr);
+    return io && io->quit;
 }
 
 bool chardev_has_input(const Chardev *chr)
 {
     if (chr->len > 0)
         return true;
-    int fd = chardev_watch_fd(chr);
-    if (fd < 0 || fd == chr->listen_fd)
+    const Chardev *io = chardev_io(chr);
+    int fd = io ? chardev_watch_fd(io) : -1;
+    if (fd < 0 || fd == io->listen_fd)
         return false;
     struct pollfd pfd = { .fd = fd, .events = POLLIN };
     return poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN);

@@ -48,9 +48,11 @@ static const char usage_text[] =
     "  -kernel FILE          kernel for the firmware to boot\n"
     "  -initrd FILE          initial RAM disk\n"
     "  -append STRING        kernel command line\n"
-    "  -nographic            no display; the serial port is on the terminal\n"
-    "  -serial SPEC          serial port backend: stdio (default), file:PATH,\n"
-    "                        unix:PATH[,server], null\n"
+    "  -nographic            no display; the serial port and the monitor share the\n"
+    "                        terminal (-serial mon:stdio) unless -serial or -monitor\n"
+    "                        says otherwise\n"
+    "  -serial SPEC          serial port backend: stdio (default), mon:stdio (shared\n"
+    "                        with the monitor), file:PATH, unix:PATH[,server], null\n"
     "  -drive file=IMG,if=scsi,index=N[,media=cdrom]\n"
     "                        a raw disk (or read-only CD-ROM) image as SCSI target N\n"
     "  -cdrom IMG            a CD-ROM image as SCSI target 2\n"
@@ -72,7 +74,7 @@ static const char usage_text[] =
     "  -savevm-at N,FILE     save a snapshot after exactly N guest instructions, go on\n"
     "  -savevm-compat FILE   save for the installation whose --dump-manifest is FILE\n"
     "                        (highest state version it can load, converting down)\n"
-    "  -monitor SPEC         human monitor on stdio or unix:PATH[,server]\n"
+    "  -monitor SPEC         human monitor on stdio, unix:PATH[,server], or none\n"
     "  -qmp unix:PATH        QMP (JSON) control socket\n"
     "\n"
     "Debugging and tests:\n"
@@ -82,7 +84,8 @@ static const char usage_text[] =
     "  -h, --help            this text\n"
     "  -version, --version   version\n"
     "\n"
-    "On the terminal, Ctrl-A x quits and Ctrl-A Ctrl-A sends Ctrl-A.\n"
+    "On the terminal, Ctrl-A x quits, Ctrl-A c switches between the serial port and\n"
+    "the monitor, Ctrl-A h lists the keys and Ctrl-A Ctrl-A sends Ctrl-A.\n"
     "Exit status: 0 guest power-off or quit, 1 error, 2 bad command line,\n"
     "3 guest CPU error mode, 4 -icount-limit reached, 5 guest halted for ever.\n"
     "Environment: TESSERA_PLUGIN_PATH, TESSERA_MACHINE_PATH (colon-separated),\n"
@@ -282,22 +285,42 @@ static int fail(GError *error)
     return EXIT_ERROR;
 }
 
+/* Where the monitor goes. As in QEMU, -nographic with neither -serial nor -monitor
+ * shares the terminal between the serial port and the monitor (mon:stdio), and
+ * -monitor none means no monitor. Unlike QEMU, which refuses it, -monitor stdio with
+ * the serial port on its default stdio shares the terminal the same way. */
+static void place_monitor(Cli *cli)
+{
+    const char *mon = cli->monitor;
+    if (!cli->mopts.serial &&
+        ((!mon && cli->mopts.nographic) || (mon && !strcmp(mon, "stdio")))) {
+        cli->mopts.serial = "mon:stdio";
+        cli->monitor = NULL;
+    } else if (mon && !strcmp(mon, "none")) {
+        cli->monitor = NULL;
+    }
+}
+
 /* run() could not write the -savevm-at snapshot. */
 #define RUN_SAVE_FAILED ((MachineExit)-1)
 
-/* Run until the guest or the user ends it; the monitor may pause in between. */
-static MachineExit run(Session *s, const Cli *cli, Monitor *mon, Qmp *qmp)
+/* Run until the guest or the user ends it; a monitor (the one on the terminal, the
+ * -monitor one) or QMP may pause in between. */
+static MachineExit run(Session *s, const Cli *cli, Monitor *mons[2], Qmp *qmp)
 {
     for (;;) {
         if (s->quit)
             return MACHINE_EXIT_QUIT;
         if (s->paused) {
-            if (mon)
-                monitor_poll(mon, qmp ? 10 : 100);
-            if (qmp)
-                qmp_poll(qmp, mon ? 10 : 100);
-            if (!mon && !qmp)
+            int listeners = (mons[0] != NULL) + (mons[1] != NULL) + (qmp != NULL);
+            int wait_ms = listeners > 1 ? 10 : 100;
+            if (listeners == 0)
                 return MACHINE_EXIT_STOPPED;
+            for (int i = 0; i < 2; i++)
+                if (mons[i])
+                    monitor_poll(mons[i], wait_ms);
+            if (qmp)
+                qmp_poll(qmp, wait_ms);
             continue;
         }
         MachineExit why = machine_run(s->machine);
@@ -325,6 +348,7 @@ int main(int argc, char **argv)
         usage_error("no machine given: use -M MACHINE (see --list-machines)");
     if (cli.savevm_compat && !cli.savevm_file)
         usage_error("-savevm-compat needs -savevm-at (or use the monitor's savevm)");
+    place_monitor(&cli);
 
     PluginRegistry *reg = registry_new();
     registry_add_default_dirs(reg, (char **)cli.plugin_paths->pdata);
@@ -389,14 +413,17 @@ int main(int argc, char **argv)
         return fail(error);
     if (cli.savevm_at)
         machine_break_at(m, cli.savevm_at);
-    Monitor *mon = NULL;
+    Monitor *mons[2] = { NULL, NULL }; /* on the shared terminal, on -monitor */
     Qmp *qmp = NULL;
-    if (cli.monitor && !(mon = monitor_new(&session, cli.monitor, &error)))
+    if (cli.mopts.serial && g_str_has_prefix(cli.mopts.serial, "mon:") &&
+        !(mons[0] = monitor_new_mux(&session, machine_serial(m), &error)))
+        return fail(error);
+    if (cli.monitor && !(mons[1] = monitor_new(&session, cli.monitor, &error)))
         return fail(error);
     if (cli.qmp && !(qmp = qmp_new(&session, cli.qmp, &error)))
         return fail(error);
 
-    MachineExit why = run(&session, &cli, mon, qmp);
+    MachineExit why = run(&session, &cli, mons, qmp);
     int status = EXIT_OK;
     switch ((int)why) {
     case MACHINE_EXIT_POWEROFF:
@@ -427,7 +454,8 @@ int main(int argc, char **argv)
     if (cli.report_icount)
         fprintf(stderr, "icount: %" G_GUINT64_FORMAT "\n", machine_icount(m));
     machine_free(m);
-    monitor_free(mon);
+    monitor_free(mons[0]);
+    monitor_free(mons[1]);
     qmp_free(qmp);
     machine_spec_free(spec);
     registry_free(reg);

@@ -19,17 +19,30 @@ static void prompt(Monitor *mon)
     chardev_write(mon->chr, "(tessera) ", 10);
 }
 
-/* Banner and prompt for each new peer: a socket client connecting late sees them too. */
-static void greet(Monitor *mon)
+/* Banner and prompt for each new peer: a socket client connecting late sees them too,
+ * and a mon:stdio monitor when Ctrl-A c first shows it. */
+static bool greet(Monitor *mon)
 {
     unsigned sessions = chardev_sessions(mon->chr);
     if (sessions == mon->greeted)
-        return;
+        return false;
     mon->greeted = sessions;
     static const char banner[] = "Tessera monitor - type 'help' for more information\n";
     chardev_write(mon->chr, banner, sizeof(banner) - 1);
     g_string_truncate(mon->line, 0);
     prompt(mon);
+    return true;
+}
+
+/* Ctrl-A c gave a mon:stdio monitor the terminal: the banner the first time, a fresh
+ * prompt after that (a half-typed line is dropped, as QEMU's readline does). */
+static void mon_focused(void *opaque)
+{
+    Monitor *mon = opaque;
+    if (!greet(mon)) {
+        g_string_truncate(mon->line, 0);
+        prompt(mon);
+    }
 }
 
 static size_t mon_can_read(void *opaque)
@@ -89,20 +102,31 @@ static void mon_poll(void *opaque)
     check_quit_key(mon);
 }
 
-Monitor *monitor_new(Session *s, const char *spec, GError **error)
+/* on_terminal: the keys come from stdin, in raw mode when it is a terminal. */
+static Monitor *monitor_attach(Session *s, Chardev *chr, bool on_terminal)
 {
-    Chardev *chr = chardev_open(spec, error);
-    if (!chr)
-        return NULL;
     Monitor *mon = g_new0(Monitor, 1);
     mon->session = s;
     mon->chr = chr;
     mon->line = g_string_new(NULL);
-    mon->echo = !strcmp(spec, "stdio") && isatty(STDIN_FILENO);
+    mon->echo = on_terminal && isatty(STDIN_FILENO);
     chardev_set_receiver(chr, mon_can_read, mon_read, mon);
+    chardev_on_focus(chr, mon_focused);
     greet(mon);
     machine_add_poll(s->machine, mon_poll, mon);
     return mon;
+}
+
+Monitor *monitor_new(Session *s, const char *spec, GError **error)
+{
+    Chardev *chr = chardev_open(spec, error);
+    return chr ? monitor_attach(s, chr, !strcmp(spec, "stdio")) : NULL;
+}
+
+Monitor *monitor_new_mux(Session *s, Chardev *mux, GError **error)
+{
+    Chardev *chr = chardev_mux_attach(mux, error);
+    return chr ? monitor_attach(s, chr, true) : NULL;
 }
 
 void monitor_poll(Monitor *mon, int timeout_ms)

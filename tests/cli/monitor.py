@@ -3,6 +3,9 @@
 
 Usage: monitor.py TESSERA TESSERA_SNAP TIMER_BIN OPENBIOS
 
+-monitor stdio with the serial port left on its default stdio shares the
+terminal (mon:stdio; silent until Ctrl-A c, tested in mux.py); with an explicit
+-serial stdio it is refused.
 On stdio, with the self-checking guest TIMER_BIN (deterministic: the first
 commands are in the pipe before tessera starts, so `stop` lands at the first
 input poll, long before the program ends):
@@ -150,6 +153,38 @@ def start_stdio(tessera, args, first, tmp):
     return p, mon, wfd, err
 
 
+def stopped_at_start(mon, total, prefix=""):
+    """`info status` then `stop` were sent before the start: the answers say
+    running, then paused before the program's end, and the count stays put while
+    paused. Returns that count, or None when it did not pause."""
+    r = mon.reply()
+    m = STATUS.match((r or "").strip())
+    check(prefix + "status-running", m and m.group(1) == "running", repr(r))
+    r = mon.reply()
+    check(prefix + "stop-is-silent", r == "", repr(r))
+    state, n1 = mon.status()
+    check(prefix + "status-paused-after-stop", state == "paused" and n1 < total,
+          "%s %s (the program takes %d)" % (state, n1, total))
+    if state != "paused":
+        return None
+    time.sleep(0.5)
+    check(prefix + "icount-frozen-while-paused", mon.status() == ("paused", n1), str(n1))
+    return n1
+
+
+def counting_then_stopped(mon, prefix):
+    """A running guest's count advances; `stop` pauses it. Returns the paused count."""
+    state, x1 = mon.status()
+    time.sleep(0.3)
+    state2, x2 = mon.status()
+    check(prefix + "status-running-and-counting",
+          state == state2 == "running" and x2 > x1, "%s %s, %s %s" % (state, x1, state2, x2))
+    r = mon.cmd("stop")
+    state, p1 = mon.status()
+    check(prefix + "stop", r == "" and state == "paused", "%r %s" % (r, state))
+    return p1
+
+
 def stderr_of(err):
     err.seek(0)
     return err.read()
@@ -178,10 +213,15 @@ def stdio_checks(tessera, snap_tool, prog, tmp):
     ref = read(ref_out)
 
     r = subprocess.run([tessera] + guest + ["-monitor", "stdio"], stdin=subprocess.DEVNULL,
-                       capture_output=True, text=True)
-    check("stdio-monitor-needs-the-serial-elsewhere",
-          r.returncode == 1 and r.stderr.count("\n") == 1 and "already used" in r.stderr,
-          "status %d: %r" % (r.returncode, r.stderr))
+                       capture_output=True)
+    check("stdio-monitor-shares-the-default-serial-silently",
+          r.returncode == 0 and r.stdout == ref and r.stderr == b"",
+          "status %d, %d bytes of %d: %r" % (r.returncode, len(r.stdout), len(ref), r.stderr))
+    r = subprocess.run([tessera] + guest + ["-serial", "stdio", "-monitor", "stdio"],
+                       stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    check("stdio-monitor-and-stdio-serial-is-refused",
+          r.returncode == 1 and r.stderr.count("\n") == 1 and "already used" in r.stderr and
+          "mon:stdio" in r.stderr, "status %d: %r" % (r.returncode, r.stderr))
 
     # Run A: stop at the first poll, look around, save, fail to load, go on.
     a_out = os.path.join(tmp, "a.out")
@@ -191,18 +231,9 @@ def stdio_checks(tessera, snap_tool, prog, tmp):
     try:
         banner = mon.reply()
         check("stdio-banner", banner == BANNER + "\n", repr(banner))
-        r = mon.reply()
-        m = STATUS.match((r or "").strip())
-        check("status-running", m and m.group(1) == "running", repr(r))
-        r = mon.reply()
-        check("stop-is-silent", r == "", repr(r))
-        state, n1 = mon.status()
-        check("status-paused-after-stop", state == "paused" and n1 < total,
-              "%s %s (the program takes %d)" % (state, n1, total))
-        if state != "paused":
+        n1 = stopped_at_start(mon, total)
+        if n1 is None:
             return None
-        time.sleep(0.5)
-        check("icount-frozen-while-paused", mon.status() == ("paused", n1), str(n1))
         check("guest-output-frozen-while-paused", b"DONE" not in read(a_out))
 
         r = mon.cmd("savevm " + snap)
@@ -331,32 +362,37 @@ def stdio_checks(tessera, snap_tool, prog, tmp):
 
 # ---- a terminal ----
 
-def terminal_checks(tessera, prog, tmp):
-    """-monitor stdio on a terminal: what is typed shows, backspace takes a
-    character back, Ctrl-A x quits (as Ctrl-A h says)."""
+def terminal_checks(tessera, prog, tmp, mux=False):
+    """-monitor stdio on a terminal (with mux: the terminal -nographic shares with
+    the serial port, after Ctrl-A c): the banner, what is typed shows, backspace
+    takes a character back, Ctrl-A x quits (as Ctrl-A h says)."""
     try:
         master, slave = pty.openpty()
     except OSError as e:
         print("SKIP the monitor on a terminal: no pty (%s)" % e)
         return
     tty.setraw(slave)  # tessera makes it raw too; the line discipline must not echo
-    os.write(master, b"stop\r")  # waits in the terminal for the first input poll
+    switch = b"\x01c" if mux else b""
+    prefix = "terminal-mux-" if mux else "terminal-"
+    os.write(master, switch + b"stop\r")  # waits in the terminal for the first input poll
     err = open(os.path.join(tmp, "stderr"), "w+")
-    p = subprocess.Popen([tessera, "-M", "ss5", "-nographic", "-bios", prog, "-serial", "null",
-                          "-monitor", "stdio"], stdin=slave, stdout=slave, stderr=err)
+    p = subprocess.Popen([tessera, "-M", "ss5", "-nographic", "-bios", prog] +
+                         ([] if mux else ["-serial", "null", "-monitor", "stdio"]),
+                         stdin=slave, stdout=slave, stderr=err)
     os.close(slave)
     mon = Monitor(master, lambda b: os.write(master, b))
     try:
-        mon.reply()
         r = mon.reply()
-        check("terminal-echoes-what-is-typed", r == "stop\r\n", repr(r))
+        check(prefix + "banner", r is not None and r.endswith(BANNER + "\r\n"), repr(r))
+        r = mon.reply()
+        check(prefix + "echoes-what-is-typed", r == "stop\r\n", repr(r))
         r = mon.cmd("info statux\x7fs", end=b"\r")
-        check("terminal-backspace-takes-a-character-back",
+        check(prefix + "backspace-takes-a-character-back",
               r is not None and "info statux\b \bs\r\n" in r and "VM status: paused" in r,
               repr(r))
-        mon.send(b"\x01x")
-        rc = finish(p, "terminal-ctrl-a-x")
-        check("terminal-ctrl-a-x-quits", rc == 0, "status %s: %s" % (rc, stderr_of(err)))
+        mon.send(switch + b"\x01x")
+        rc = finish(p, prefix + "ctrl-a-x")
+        check(prefix + "ctrl-a-x-quits", rc == 0, "status %s: %s" % (rc, stderr_of(err)))
     finally:
         if p.poll() is None:
             p.kill()
@@ -467,15 +503,7 @@ def openbios_checks(tessera, snap_tool, firmware, timer_snap, tmp):
         r = mon.reply()
         check("late-client-gets-the-banner", r == BANNER + "\n", repr(r))
         check("socket-answers", mon.sync())
-        state, x1 = mon.status()
-        time.sleep(0.3)
-        state2, x2 = mon.status()
-        check("socket-status-running-and-counting",
-              state == state2 == "running" and x2 > x1, "%s %s, %s %s" % (state, x1, state2, x2))
-
-        r = mon.cmd("stop")
-        state, p1 = mon.status()
-        check("socket-stop", r == "" and state == "paused", "%r %s" % (r, state))
+        p1 = counting_then_stopped(mon, "socket-")
         start = len(con.out)
         con.type("3 4 + .")
         time.sleep(0.5)
