@@ -8,7 +8,7 @@ build=${1:-build}
 tessera="$build/core/tessera"
 
 if "$tessera" --list-machines | grep -A1 '^ss5 ' | grep -q 'complete$'; then
-    echo "Booting OpenBIOS on the SPARCstation 5 (Ctrl-A x quits)."
+    echo "Booting OpenBIOS on the SPARCstation 5 (Ctrl-A c: monitor, Ctrl-A x: quit)."
     exec "$tessera" -M ss5 -nographic
 fi
 
