@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Character backends: file, unix socket, null, stdio on pipes, spec errors. */
+/* Character backends: file, unix socket, null, stdio and mon:stdio on pipes, spec errors. */
 #define _GNU_SOURCE /* posix_openpt and friends */
 #include <criterion/criterion.h>
 #include <fcntl.h>
@@ -367,4 +367,67 @@ Test(chardev, unix_unknown_option_is_an_error)
     cr_assert_null(chardev_open(spec, &err));
     cr_assert(strstr(err->message, "'telnet'"), "%s", err->message);
     g_error_free(err);
+}
+
+/* mon:stdio: Ctrl-A c moves the keys between the serial side and the monitor side;
+ * each side gets only its own keys, in order; Ctrl-A Ctrl-A goes to the focused one. */
+static unsigned focus_count;
+
+static void count_focus(void *opaque)
+{
+    (void)opaque;
+    focus_count++;
+}
+
+Test(chardev, mon_stdio_ctrl_a_c_sorts_keys_between_serial_and_monitor)
+{
+    int keys = pipe_onto(STDIN_FILENO);
+    Chardev *serial = chardev_open("mon:stdio", NULL);
+    cr_assert_not_null(serial);
+    Chardev *mon = chardev_mux_attach(serial, NULL);
+    cr_assert_not_null(mon);
+    Sink to_guest = { .room = 64 }, to_mon = { .room = 64 };
+    chardev_set_receiver(serial, sink_can_read, sink_read, &to_guest);
+    chardev_set_receiver(mon, sink_can_read, sink_read, &to_mon);
+    focus_count = 0;
+    chardev_on_focus(mon, count_focus);
+
+    cr_assert_eq(write(keys, "ab\001cst\001\001op\n\001cz", 14), 14);
+    for (int i = 0; i < 100 && (to_guest.len < 3 || to_mon.len < 6); i++) {
+        chardev_poll(serial, 10);
+        chardev_poll(mon, 0);
+    }
+    cr_assert_eq(to_guest.len, 3, "%zu", to_guest.len);
+    cr_assert_eq(memcmp(to_guest.data, "abz", 3), 0);
+    cr_assert_eq(to_mon.len, 6, "%zu", to_mon.len);
+    cr_assert_eq(memcmp(to_mon.data, "st\001op\n", 6), 0);
+    cr_assert_eq(focus_count, 1, "the monitor was given the keyboard once");
+    cr_assert_not(chardev_quit_requested(serial));
+    chardev_close(mon);
+    chardev_close(serial);
+    close(keys);
+}
+
+Test(chardev, mon_prefix_is_only_for_stdio)
+{
+    GError *error = NULL;
+    cr_assert_null(chardev_open("mon:file:/tmp/x", &error));
+    cr_assert_not_null(error);
+    cr_assert(strstr(error->message, "mon:stdio"), "%s", error->message);
+    g_error_free(error);
+}
+
+Test(chardev, plain_stdio_drops_ctrl_a_c)
+{
+    int keys = pipe_onto(STDIN_FILENO);
+    Chardev *chr = chardev_open("stdio", NULL);
+    Sink sink = { .room = 64 };
+    chardev_set_receiver(chr, sink_can_read, sink_read, &sink);
+    cr_assert_null(chardev_mux_attach(chr, NULL), "no monitor side on plain stdio");
+    cr_assert_eq(write(keys, "a\001cb", 4), 4);
+    poll_until(chr, &sink, 2);
+    cr_assert_eq(sink.len, 2);
+    cr_assert_eq(memcmp(sink.data, "ab", 2), 0);
+    chardev_close(chr);
+    close(keys);
 }
