@@ -16,25 +16,8 @@ set -eu
 out=${1:-build/linux}
 stop=${2:-}
 
-PACKAGES="linux-source-6.1 gcc-sparc64-linux-gnu flex bison bc gcc make xz-utils"
-missing=""
-for p in $PACKAGES; do
-    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-        missing="$missing $p"
-    fi
-done
-if [ -n "$missing" ]; then
-    if [ "$(id -u)" -ne 0 ]; then
-        echo "build-linux: missing Debian packages:$missing" >&2
-        echo "run: sudo apt-get install -y$missing" >&2
-        exit 1
-    fi
-    echo "build-linux: installing$missing" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    # shellcheck disable=SC2086
-    apt-get install -y -qq --no-install-recommends $missing >&2
-fi
+sh "$(dirname "$0")/install-deps.sh" linux-source-6.1 gcc-sparc64-linux-gnu flex bison bc gcc make \
+    xz-utils
 
 tree=$out/linux-source-6.1
 if [ ! -f "$tree/.extracted" ]; then

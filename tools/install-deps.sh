@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages Tessera needs to build and test, when missing.
 # As root it runs apt-get; otherwise it prints the exact command and fails.
+#   tools/install-deps.sh [PACKAGE...]   (default: the list below)
 set -eu
 
 # Build: compiler, meson, GLib/GModule, json-glib (manifests), zstd (snapshots),
@@ -11,6 +12,7 @@ set -eu
 PACKAGES="gcc make pkg-config meson ninja-build libglib2.0-dev libjson-glib-dev libzstd-dev
 libdwarf-dev libelf-dev zlib1g-dev libcriterion-dev gcc-sparc64-linux-gnu qemu-system-data
 qemu-system-sparc dwarves clang libclang-rt-14-dev"
+[ $# -eq 0 ] || PACKAGES="$*"
 
 missing=""
 for p in $PACKAGES; do
