@@ -773,19 +773,13 @@ HANDLER(op_stfsr)
     next(cpu);
 }
 
-/* STDFQ (V8 B.5): privileged; this FPU's queue is always empty, so the store is
- * an fp_exception with FSR.ftt = sequence_error (4). */
-#define FSR_FTT_SHIFT 14
-#define FSR_FTT_SEQUENCE_ERROR 4u
-
+/* STDFQ (V8 B.5): privileged; this FPU's queue is always empty (fpu_stdfq). */
 HANDLER(op_stdfq)
 {
     (void)d;
     if (!require_super(cpu) || !require_fpu(cpu))
         return;
-    cpu->fpu.fsr = (cpu->fpu.fsr & ~(7u << FSR_FTT_SHIFT)) |
-                   (FSR_FTT_SEQUENCE_ERROR << FSR_FTT_SHIFT);
-    trap_raise(cpu, TT_FP_EXCEPTION);
+    trap_raise(cpu, (unsigned)fpu_stdfq(&cpu->fpu));
 }
 
 SparcHandler *const sparc_handlers[OP_COUNT] = {

@@ -38,6 +38,7 @@
 /* Floating-point trap types in FSR.ftt (V8 4.4, table 4-4). */
 #define FTT_IEEE_754_EXCEPTION 1u
 #define FTT_UNIMPLEMENTED_FPOP 3u
+#define FTT_SEQUENCE_ERROR 4u
 
 /* IEEE exception bits in cexc/aexc/TEM order (V8 4.4, figure 4-4). */
 #define EXC_NV 0x10u
@@ -566,6 +567,11 @@ uint32_t fpu_stfsr(SparcFpu *fpu)
     /* V8 5.1.4.4: STFSR clears a pending ftt once it has been stored. */
     fpu->fsr &= ~FSR_FTT_MASK;
     return value;
+}
+
+int fpu_stdfq(SparcFpu *fpu)
+{
+    return raise_ftt(fpu, FTT_SEQUENCE_ERROR);
 }
 
 void fpu_reset(SparcFpu *fpu)

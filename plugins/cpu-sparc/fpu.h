@@ -30,6 +30,9 @@ bool fpu_branch_taken(const SparcFpu *fpu, unsigned cond);
 void fpu_ldfsr(SparcFpu *fpu, uint32_t value);
 /* STFSR: the FSR as stored; ftt is cleared afterwards (V8 5.1.4.4). */
 uint32_t fpu_stfsr(SparcFpu *fpu);
+/* STDFQ (V8 B.5): the MB86904's queue is always empty, so the store is a
+ * sequence_error. Sets FSR.ftt and returns SPARC_TT_FP_EXCEPTION. */
+int fpu_stdfq(SparcFpu *fpu);
 /* Power-on state: all zero but FSR.ver = 4. */
 void fpu_reset(SparcFpu *fpu);
 
