@@ -211,7 +211,7 @@ static uint8_t *mem_tlb_fill(SparcCpu *cpu, uint32_t va, uint64_t pa, SparcAcces
         return NULL;
     if (access == SPARC_STORE && (!writable || !mem_is_ram(cpu, pa)))
         return NULL;
-    SparcFastTlb *e = &cpu->tlb[supervisor][access][(va >> 12) & (SPARC_FAST_TLB_SIZE - 1)];
+    SparcFastTlb *e = mem_tlb_entry(cpu, supervisor, access, va);
     uint32_t page_va = va & ~SPARC_PAGE_MASK;
     e->tag = page_va;
     e->addend = (uintptr_t)p - page_va;
@@ -245,7 +245,7 @@ int mem_access_slow(SparcCpu *cpu, uint32_t va, unsigned size, SparcAccess acces
 int mem_swap(SparcCpu *cpu, uint32_t va, unsigned size, bool supervisor, uint32_t value,
              uint32_t *old)
 {
-    SparcFastTlb *e = &cpu->tlb[supervisor][SPARC_STORE][(va >> 12) & (SPARC_FAST_TLB_SIZE - 1)];
+    SparcFastTlb *e = mem_tlb_entry(cpu, supervisor, SPARC_STORE, va);
     uint64_t pa, v;
     bool writable;
     if (e->tag == (va & ~SPARC_PAGE_MASK)) {
@@ -267,7 +267,7 @@ int mem_swap(SparcCpu *cpu, uint32_t va, unsigned size, bool supervisor, uint32_
 int mem_fetch(SparcCpu *cpu, uint32_t pc, const SparcFastTlb **entry, uint32_t *raw)
 {
     bool sup = cpu_super(cpu);
-    SparcFastTlb *e = &cpu->tlb[sup][SPARC_FETCH][(pc >> 12) & (SPARC_FAST_TLB_SIZE - 1)];
+    SparcFastTlb *e = mem_tlb_entry(cpu, sup, SPARC_FETCH, pc);
     uint32_t page_va = pc & ~SPARC_PAGE_MASK;
     uint64_t pa, avail, v;
     bool writable;

@@ -87,29 +87,33 @@ int mem_bus_error(SparcCpu *cpu, uint64_t pa, SparcAccess access, unsigned asi);
 int mem_phys_read32(void *opaque, uint64_t pa, uint32_t *value);
 int mem_phys_write32(void *opaque, uint64_t pa, uint32_t value);
 
-static inline SparcFastTlb *mem_tlb_entry(SparcCpu *cpu, uint32_t va, SparcAccess access)
+/* The fast TLB slot va's page uses for this mode and access. */
+static inline SparcFastTlb *mem_tlb_entry(SparcCpu *cpu, bool supervisor, SparcAccess access,
+                                          uint32_t va)
 {
-    return &cpu->tlb[cpu_super(cpu)][access][(va >> 12) & (SPARC_FAST_TLB_SIZE - 1)];
+    return &cpu->tlb[supervisor][access][(va >> 12) & (SPARC_FAST_TLB_SIZE - 1)];
 }
 
 static inline int mem_load(SparcCpu *cpu, uint32_t va, unsigned size, uint64_t *value)
 {
-    const SparcFastTlb *e = mem_tlb_entry(cpu, va, SPARC_LOAD);
+    bool sup = cpu_super(cpu);
+    const SparcFastTlb *e = mem_tlb_entry(cpu, sup, SPARC_LOAD, va);
     if (__builtin_expect(e->tag == (va & ~SPARC_PAGE_MASK), 1)) {
         *value = mem_ld_be((const uint8_t *)(uintptr_t)(va + e->addend), size);
         return 0;
     }
-    return mem_access_slow(cpu, va, size, SPARC_LOAD, cpu_super(cpu), true, value);
+    return mem_access_slow(cpu, va, size, SPARC_LOAD, sup, true, value);
 }
 
 static inline int mem_store(SparcCpu *cpu, uint32_t va, unsigned size, uint64_t value)
 {
-    const SparcFastTlb *e = mem_tlb_entry(cpu, va, SPARC_STORE);
+    bool sup = cpu_super(cpu);
+    const SparcFastTlb *e = mem_tlb_entry(cpu, sup, SPARC_STORE, va);
     if (__builtin_expect(e->tag == (va & ~SPARC_PAGE_MASK), 1)) {
         mem_st_be((uint8_t *)(uintptr_t)(va + e->addend), size, value);
         return 0;
     }
-    return mem_access_slow(cpu, va, size, SPARC_STORE, cpu_super(cpu), true, &value);
+    return mem_access_slow(cpu, va, size, SPARC_STORE, sup, true, &value);
 }
 
 #endif /* SPARC_MEM_H */
