@@ -28,7 +28,6 @@ static void sparc_reset(void *opaque)
     cpu->error_mode = 0;
     fpu_reset(&cpu->fpu);
     mmu_reset(&cpu->mmu);
-    cpu->mmu.epoch++;
     mem_tlb_flush(cpu);
     cpu->loop_break = 1;
 }

@@ -86,7 +86,6 @@ static int state_post_load(void *instance, char *err, size_t errlen)
     cpu->r[0] = 0;
     window_fill(cpu);
     mmu_flush(&cpu->mmu, 4u << 8); /* entire TLB */
-    cpu->mmu.epoch++;
     mem_tlb_flush(cpu);
     if (cpu->code)
         codecache_clear(cpu->code);
