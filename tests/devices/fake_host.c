@@ -600,16 +600,6 @@ const TesseraPluginDescriptor *fake_host_descriptor(const FakeHost *fh)
     return fh->desc;
 }
 
-const TesseraDeviceClass *fake_host_class(const FakeHost *fh)
-{
-    return fh->cls;
-}
-
-void *fake_host_instance(const FakeHost *fh)
-{
-    return fh->dev;
-}
-
 void fake_host_reset(FakeHost *fh)
 {
     fh->cls->reset(fh->dev);
