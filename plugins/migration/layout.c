@@ -21,7 +21,7 @@ typedef struct Leaf {
 typedef int (*LeafFn)(const Leaf *leaf, void *ctx, char *err, size_t errlen);
 
 static int walk(const TesseraStateLayout *l, const char *prefix, uint32_t since, const size_t *bases,
-                size_t n_bases, size_t limit, LeafFn fn, void *ctx, char *err, size_t errlen)
+                size_t n_bases, LeafFn fn, void *ctx, char *err, size_t errlen)
 {
     for (uint32_t i = 0; i < l->n_fields; i++) {
         const TesseraField *f = &l->fields[i];
@@ -39,7 +39,7 @@ static int walk(const TesseraStateLayout *l, const char *prefix, uint32_t since,
             for (size_t b = 0; b < n_bases; b++)
                 for (uint32_t e = 0; e < f->count; e++)
                     inner[b * f->count + e] = bases[b] + f->offset + (size_t)e * f->layout->size;
-            if (walk(f->layout, name, s, inner, n, limit, fn, ctx, err, errlen) < 0)
+            if (walk(f->layout, name, s, inner, n, fn, ctx, err, errlen) < 0)
                 return -1;
             continue;
         }
@@ -59,7 +59,7 @@ static int walk(const TesseraStateLayout *l, const char *prefix, uint32_t since,
 static int walk_layout(const TesseraStateLayout *l, LeafFn fn, void *ctx, char *err, size_t errlen)
 {
     const size_t base = 0;
-    return walk(l, NULL, 0, &base, 1, l->size, fn, ctx, err, errlen);
+    return walk(l, NULL, 0, &base, 1, fn, ctx, err, errlen);
 }
 
 /* Host-order scalar of width w at p <-> 64-bit value. */
