@@ -5,17 +5,12 @@
 #include "manifest.h"
 #include "snapshot.h"
 
-static char *tsnap_class_manifest(const char *path, char *err, size_t errlen)
-{
-    return tsnap_manifest_of_file(path, err, errlen);
-}
-
 static const TesseraMigrationClass tsnap_class = {
     .size = sizeof(TesseraMigrationClass),
     .format = "tsnap",
     .save = tsnap_save,
     .load = tsnap_load,
-    .manifest = tsnap_class_manifest,
+    .manifest = tsnap_manifest_of_file,
 };
 
 TESSERA_PLUGIN(.name = "migration-tsnap", .version = "1.0.0", .kind = TESSERA_PLUGIN_MIGRATION,
