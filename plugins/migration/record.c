@@ -206,11 +206,6 @@ static bool value_fits(uint32_t type, uint64_t value)
 
 /* ---- TesseraRecordOps ---- */
 
-static uint32_t op_version(const TesseraRecord *rec)
-{
-    return rec->version;
-}
-
 static int op_has(const TesseraRecord *rec, const char *field)
 {
     return record_find(rec, field) != NULL;
@@ -292,7 +287,7 @@ static int op_rename(TesseraRecord *rec, const char *field, const char *new_name
 
 const TesseraRecordOps record_ops = {
     .size = sizeof(TesseraRecordOps),
-    .version = op_version,
+    .version = record_version,
     .has = op_has,
     .get = op_get,
     .set = op_set,
