@@ -107,6 +107,25 @@ static uint64_t ptd_table(uint32_t ptd)
     return (uint64_t)(ptd & ~3u) << 4;
 }
 
+/* Where walks and probes start: the current context's entry in the context table. */
+static uint64_t context_entry_pa(const SparcMmu *mmu)
+{
+    return ((uint64_t)mmu->ctpr << 4) + (mmu->ctx << 2);
+}
+
+/* Byte offset of va's entry in the level 1, 2 or 3 table (V8 H.5, figure H-9). */
+static uint32_t table_offset(uint32_t va, unsigned level)
+{
+    switch (level) {
+    case 1:
+        return (va >> 22) & ~3u;
+    case 2:
+        return (va & 0x00fc0000u) >> 16;
+    default:
+        return (va & 0x0003f000u) >> 10;
+    }
+}
+
 static void tlb_invalidate_all(SparcMmu *mmu)
 {
     for (unsigned i = 0; i < SPARC_MMU_TLB_SIZE; i++) {
@@ -155,10 +174,7 @@ typedef struct Walk {
 static unsigned walk(const SparcMmu *mmu, const SparcPhys *phys, uint32_t va, Walk *w,
                      unsigned *fault_level)
 {
-    uint64_t entry_pa = ((uint64_t)mmu->ctpr << 4) + (mmu->ctx << 2);
-    /* Index of va in the table at levels 1, 2, 3, already scaled to bytes. */
-    const uint32_t index[4] = { 0, (va >> 22) & ~3u, (va & 0x00fc0000u) >> 16,
-                                (va & 0x0003f000u) >> 10 };
+    uint64_t entry_pa = context_entry_pa(mmu);
     uint32_t entry;
 
     for (unsigned level = 0; level < 4; level++) {
@@ -183,7 +199,7 @@ static unsigned walk(const SparcMmu *mmu, const SparcPhys *phys, uint32_t va, Wa
             if (level == 3) {
                 return FT_TRANSLATION;
             }
-            entry_pa = ptd_table(entry) + index[level + 1];
+            entry_pa = ptd_table(entry) + table_offset(va, level + 1);
             break;
         }
     }
@@ -356,9 +372,7 @@ void mmu_reg_write(SparcMmu *mmu, uint32_t va, uint32_t value)
 uint32_t mmu_probe(SparcMmu *mmu, const SparcPhys *phys, uint32_t va)
 {
     unsigned type = (va >> 8) & 0xf;
-    uint64_t entry_pa = ((uint64_t)mmu->ctpr << 4) + (mmu->ctx << 2);
-    const uint32_t index[4] = { 0, (va >> 22) & ~3u, (va & 0x00fc0000u) >> 16,
-                                (va & 0x0003f000u) >> 10 };
+    uint64_t entry_pa = context_entry_pa(mmu);
     /* The deepest level to return a PTD from: type 3 (context) stops at the
      * context table, 2 (region) at level 1, 1 (segment) at level 2; 0 (page) and 4
      * (entire) walk to the PTE (V8 H.4, table H-7). A PTE is returned wherever it
@@ -383,7 +397,7 @@ uint32_t mmu_probe(SparcMmu *mmu, const SparcPhys *phys, uint32_t va)
             if (level == 3) {
                 return 0;
             }
-            entry_pa = ptd_table(entry) + index[level + 1];
+            entry_pa = ptd_table(entry) + table_offset(va, level + 1);
             break;
         default:
             return 0;
