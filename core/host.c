@@ -170,15 +170,8 @@ static int host_provide(TesseraInstance *self, const char *iface, void *ptr)
 static void *host_link(TesseraInstance *self, const char *prop, const char *iface)
 {
     const char *target = self->spec ? g_hash_table_lookup(self->spec->links, prop) : NULL;
-    if (!target)
-        return NULL;
-    GPtrArray *all = self->machine->instances;
-    for (guint i = 0; i < all->len; i++) {
-        TesseraInstance *other = all->pdata[i];
-        if (!strcmp(other->name, target))
-            return g_hash_table_lookup(other->provided, iface);
-    }
-    return NULL;
+    TesseraInstance *other = target ? machine_instance_find(self->machine, target) : NULL;
+    return other ? g_hash_table_lookup(other->provided, iface) : NULL;
 }
 
 static void host_request(TesseraInstance *self, TesseraRequest req)

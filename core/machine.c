@@ -107,7 +107,7 @@ static void instance_free(TesseraInstance *inst)
     g_free(inst);
 }
 
-static TesseraInstance *instance_find(Machine *m, const char *name)
+TesseraInstance *machine_instance_find(Machine *m, const char *name)
 {
     for (guint i = 0; i < m->instances->len; i++) {
         TesseraInstance *inst = m->instances->pdata[i];
@@ -234,7 +234,7 @@ static bool build_devices(Machine *m, GError **error)
 
 static bool wire_one(Machine *m, TesseraInstance *src, const IrqWire *w, GError **error)
 {
-    TesseraInstance *dst = instance_find(m, w->target);
+    TesseraInstance *dst = machine_instance_find(m, w->target);
     if (!dst)
         return true; /* the target's plugin is missing: nothing to wire */
     IrqInput *in = g_hash_table_lookup(dst->inputs, w->input);

@@ -58,5 +58,7 @@ extern const TesseraHostOps host_ops;
 
 /* Called by host.c when a device asks for power-off, reset or halt. */
 void machine_request(Machine *m, TesseraRequest req);
+/* The instance named `name` in the machine file, or NULL (its plugin is missing). */
+TesseraInstance *machine_instance_find(Machine *m, const char *name);
 
 #endif /* CORE_MACHINE_INTERNAL_H */
