@@ -88,10 +88,8 @@ static void mon_read(void *opaque, const uint8_t *buf, size_t len)
 /* Ctrl-A x on a terminal monitor ends the emulator, as on the serial console. */
 static void check_quit_key(Monitor *mon)
 {
-    if (chardev_quit_requested(mon->chr) && !mon->session->quit) {
-        mon->session->quit = true;
-        machine_stop(mon->session->machine);
-    }
+    if (chardev_quit_requested(mon->chr) && !mon->session->quit)
+        session_quit(mon->session);
 }
 
 static void mon_poll(void *opaque)

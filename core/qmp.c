@@ -110,8 +110,7 @@ static void execute(Qmp *q, JsonObject *cmd)
         reply_error(q, id, "CommandNotFound",
                     "Expecting capabilities negotiation with 'qmp_capabilities'");
     } else if (!strcmp(name, "stop")) {
-        s->paused = true;
-        machine_stop(s->machine);
+        session_stop(s);
         reply(q, id, NULL);
     } else if (!strcmp(name, "cont")) {
         s->paused = false;
@@ -138,8 +137,7 @@ static void execute(Qmp *q, JsonObject *cmd)
         g_string_free(out, TRUE);
     } else if (!strcmp(name, "quit")) {
         reply(q, id, NULL);
-        s->quit = true;
-        machine_stop(s->machine);
+        session_quit(s);
     } else {
         char *desc = g_strdup_printf("The command %s has not been found", name);
         reply_error(q, id, "CommandNotFound", desc);

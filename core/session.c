@@ -6,6 +6,18 @@
 
 #include "snapshot.h"
 
+void session_stop(Session *s)
+{
+    s->paused = true;
+    machine_stop(s->machine);
+}
+
+void session_quit(Session *s)
+{
+    s->quit = true;
+    machine_stop(s->machine);
+}
+
 static void cmd_help(GString *out)
 {
     g_string_append(out, "stop                 pause the guest\n"
@@ -77,8 +89,7 @@ void session_command(Session *s, const char *line, GString *out)
     if (!strcmp(cmd, "help") || !strcmp(cmd, "?")) {
         cmd_help(out);
     } else if (!strcmp(cmd, "stop") && !argv[1]) {
-        s->paused = true;
-        machine_stop(s->machine);
+        session_stop(s);
     } else if ((!strcmp(cmd, "cont") || !strcmp(cmd, "c")) && !argv[1]) {
         s->paused = false;
     } else if (!strcmp(cmd, "savevm") && one_arg) {
@@ -88,8 +99,7 @@ void session_command(Session *s, const char *line, GString *out)
     } else if (!strcmp(cmd, "info")) {
         cmd_info(s, argv, out);
     } else if ((!strcmp(cmd, "quit") || !strcmp(cmd, "q")) && !argv[1]) {
-        s->quit = true;
-        machine_stop(s->machine);
+        session_quit(s);
     } else {
         g_string_append_printf(out, "unknown command or wrong arguments: '%s' (try help)\n",
                                trimmed);

@@ -16,6 +16,11 @@ typedef struct Session {
     bool quit;   /* `quit` was given */
 } Session;
 
+/* `stop`: pause the guest (the CPU leaves its run loop at once). */
+void session_stop(Session *s);
+/* `quit`, or Ctrl-A x on a monitor's terminal: end the emulator. */
+void session_quit(Session *s);
+
 /* Execute one human monitor command line, appending its output to out (each
  * line ending in \n). Shared by the monitor and QMP's human-monitor-command. */
 void session_command(Session *s, const char *line, GString *out);
