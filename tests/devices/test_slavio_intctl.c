@@ -180,6 +180,20 @@ Test(slavio_intctl, level_15_sources_reach_the_cpu_even_when_masked)
     cr_assert_eq(cpu(CPU_PENDING) & (1u << 15), 1u << 15);
 }
 
+Test(slavio_intctl, level_15_stays_while_any_level_15_source_is_high)
+{
+    master_w(MASTER_TARGET, 1); /* CPU 1 takes the other levels: only the broadcast is left */
+    fake_irq_input(fh, "in", 28, 1);
+    fake_irq_input(fh, "in", 29, 1);
+    fake_irq_input(fh, "in", 29, 0);
+    cr_assert_eq(master(MASTER_PENDING) & (1u << 28), 1u << 28);
+    cr_assert_eq(cpu(CPU_PENDING) & (1u << 15), 1u << 15);
+    cr_assert_eq(irl(), 1u << 15);
+    fake_irq_input(fh, "in", 28, 0);
+    cr_assert_eq(cpu(CPU_PENDING) & (1u << 15), 0);
+    cr_assert_eq(irl(), 0);
+}
+
 Test(slavio_intctl, sources_without_a_level_are_ignored)
 {
     fake_irq_input(fh, "in", 23, 1);

@@ -179,12 +179,9 @@ static void source_changed(void *opaque, unsigned line, int level)
         s->master_pending |= bit;
     else
         s->master_pending &= ~bit;
-    if (intbit_to_level[line] == 15) {
-        if (level)
-            s->cpu_pending |= CPU_INT15;
-        else
-            s->cpu_pending &= ~CPU_INT15;
-    }
+    if (intbit_to_level[line] == 15) /* high while any level-15 source is */
+        s->cpu_pending = (s->cpu_pending & ~CPU_INT15) |
+                         (levels_of(s->master_pending) & CPU_INT15);
     drive_irl(s, false);
 }
 
