@@ -146,13 +146,18 @@ void slavio_count_reset(SlavioCount *c, uint64_t now)
 
 /* ---- the host side ---- */
 
+/* Set the timer for c's next limit match, unless it is set for it already (most
+ * register accesses leave the deadline alone). */
 static void arm(SlavioPort *p, const SlavioCount *c)
 {
     uint64_t deadline = slavio_count_deadline(c);
+    if (deadline == p->armed)
+        return;
     if (deadline == SLAVIO_NO_DEADLINE)
         tessera_timer_del(p->host, p->timer);
     else
         tessera_timer_mod(p->host, p->timer, deadline);
+    p->armed = deadline;
 }
 
 void slavio_port_commit(SlavioPort *p, const SlavioCount *c)
@@ -168,12 +173,14 @@ void slavio_port_restore(SlavioPort *p)
 {
     SlavioCount c = p->load(p->dev, p->index);
     tessera_irq_set(p->host, p->out, c.irq);
+    p->armed = 0; /* unknown: no deadline is 0 (a period is at least one tick) */
     arm(p, &c);
 }
 
 static void port_expired(void *opaque, uint64_t now)
 {
     SlavioPort *p = opaque;
+    p->armed = SLAVIO_NO_DEADLINE; /* it fired */
     SlavioCount c = p->load(p->dev, p->index);
     slavio_count_catch_up(&c, now);
     slavio_port_commit(p, &c);
@@ -225,6 +232,7 @@ int slavio_port_init(SlavioPort *p, char *err, size_t errlen)
         return -1;
     p->out = tessera_irq_out(p->host, p->name, 0);
     p->timer = tessera_timer_new(p->host, port_expired, p);
+    p->armed = SLAVIO_NO_DEADLINE;
     if (!p->timer) {
         snprintf(err, errlen, "cannot create the %s timer", p->name);
         return -1;

@@ -80,6 +80,7 @@ struct SlavioPort {
     const TesseraHost *host;
     TesseraTimer *timer;
     TesseraIrq *out;
+    uint64_t armed; /* the deadline the timer is set for, SLAVIO_NO_DEADLINE if none */
     SlavioCount (*load)(void *dev, int index);
     void (*store)(void *dev, int index, const SlavioCount *c);
     uint32_t (*user_mode_read)(void *dev);                          /* system only */
