@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "wire.h"
+
 typedef struct Leaf {
     const char *name;     /* full dotted name */
     const TesseraField *f;
@@ -90,20 +92,6 @@ static void mem_store(uint8_t *p, unsigned w, uint64_t v)
     }
 }
 
-static void le_store(uint8_t *p, unsigned w, uint64_t v)
-{
-    for (unsigned i = 0; i < w; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t le_load(const uint8_t *p, unsigned w)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < w; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
-
 /* ---- memory -> record ---- */
 
 typedef struct ToRecord {
@@ -124,7 +112,7 @@ static int leaf_to_record(const Leaf *leaf, void *ctx, char *err, size_t errlen)
     for (size_t b = 0; b < leaf->n_bases; b++)
         for (uint32_t e = 0; e < leaf->f->count; e++, k++) {
             const uint8_t *p = t->mem + leaf->bases[b] + leaf->f->offset + (size_t)e * w;
-            le_store(data + k * w, w, mem_load(p, w));
+            wire_store_le(data + k * w, w, mem_load(p, w));
         }
     return record_append(t->rec, leaf->name, leaf->f->type, (uint32_t)count, data, err, errlen);
 }
@@ -174,7 +162,7 @@ static int leaf_apply(const Leaf *leaf, void *ctx, char *err, size_t errlen)
     size_t k = 0;
     for (size_t b = 0; b < leaf->n_bases; b++)
         for (uint32_t e = 0; e < f->count; e++, k++) {
-            uint64_t v = rf ? le_load(rf->data + k * w, w) : f->dflt;
+            uint64_t v = rf ? wire_load_le(rf->data + k * w, w) : f->dflt;
             if (f->type == TESSERA_FIELD_BOOL && v > 1) {
                 snprintf(err, errlen, "field '%s'[%zu]: bool value %llu is neither 0 nor 1",
                          leaf->name, k, (unsigned long long)v);

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "wire.h"
+
 struct TesseraRecord {
     uint32_t version;
     GPtrArray *fields; /* RecordField* */
@@ -179,10 +181,7 @@ int record_append(TesseraRecord *rec, const char *name, uint32_t type, uint32_t 
 uint64_t record_field_get(const RecordField *f, uint32_t index)
 {
     unsigned w = field_type_width(f->type);
-    const uint8_t *p = f->data + (size_t)index * w;
-    uint64_t v = 0;
-    for (unsigned i = 0; i < w; i++)
-        v |= (uint64_t)p[i] << (8 * i);
+    uint64_t v = wire_load_le(f->data + (size_t)index * w, w);
     if (field_type_signed(f->type) && w < 8 && (v >> (8 * w - 1)) & 1)
         v |= ~UINT64_C(0) << (8 * w);
     return v;
@@ -226,9 +225,7 @@ static int op_set(TesseraRecord *rec, const char *field, uint32_t index, uint64_
     if (!f || index >= f->count || !value_fits(f->type, value))
         return -1;
     unsigned w = field_type_width(f->type);
-    uint8_t *p = f->data + (size_t)index * w;
-    for (unsigned i = 0; i < w; i++)
-        p[i] = (uint8_t)(value >> (8 * i));
+    wire_store_le(f->data + (size_t)index * w, w, value);
     return 0;
 }
 

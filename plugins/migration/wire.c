@@ -4,16 +4,28 @@
 
 #include <string.h>
 
+void wire_store_le(uint8_t *p, unsigned w, uint64_t v)
+{
+    for (unsigned i = 0; i < w; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+uint64_t wire_load_le(const uint8_t *p, unsigned w)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < w; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
 void wire_store_u32(uint8_t *p, uint32_t v)
 {
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
+    wire_store_le(p, 4, v);
 }
 
 void wire_store_u64(uint8_t *p, uint64_t v)
 {
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
+    wire_store_le(p, 8, v);
 }
 
 uint32_t wire_load_u32(const uint8_t *p)

@@ -16,6 +16,9 @@ void wire_put_u64(GByteArray *b, uint64_t v);
 /* u32 length, then the bytes (no terminator). */
 void wire_put_str(GByteArray *b, const char *s);
 
+/* The low w bytes of v (w <= 8), and back, zero-extended. */
+void wire_store_le(uint8_t *p, unsigned w, uint64_t v);
+uint64_t wire_load_le(const uint8_t *p, unsigned w);
 void wire_store_u32(uint8_t *p, uint32_t v);
 void wire_store_u64(uint8_t *p, uint64_t v);
 uint32_t wire_load_u32(const uint8_t *p);
