@@ -141,11 +141,13 @@ int asi_store(SparcCpu *cpu, unsigned asi, uint32_t va, unsigned size, uint64_t 
     }
 }
 
-int64_t asi_swap(SparcCpu *cpu, unsigned asi, uint32_t va, unsigned size, uint32_t value)
+int asi_swap(SparcCpu *cpu, unsigned asi, uint32_t va, unsigned size, uint32_t value,
+             uint32_t *old)
 {
-    uint64_t old = 0;
-    int tt = asi_load(cpu, asi, va, size, &old);
-    if (!tt)
-        tt = asi_store(cpu, asi, va, size, value);
-    return tt ? -(int64_t)tt : (int64_t)(uint32_t)old;
+    uint64_t v;
+    int tt = asi_load(cpu, asi, va, size, &v);
+    if (tt)
+        return tt;
+    *old = (uint32_t)v;
+    return asi_store(cpu, asi, va, size, value);
 }

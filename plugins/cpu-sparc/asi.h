@@ -8,8 +8,9 @@
 
 int asi_load(SparcCpu *cpu, unsigned asi, uint32_t va, unsigned size, uint64_t *value);
 int asi_store(SparcCpu *cpu, unsigned asi, uint32_t va, unsigned size, uint64_t value);
-/* LDSTUBA/SWAPA: load then store in the same space (one CPU: atomic enough).
- * Returns the old value, or minus the trap type raised. */
-int64_t asi_swap(SparcCpu *cpu, unsigned asi, uint32_t va, unsigned size, uint32_t value);
+/* LDSTUBA/SWAPA: load then store in the same space (one CPU: atomic enough);
+ * the loaded value in *old. */
+int asi_swap(SparcCpu *cpu, unsigned asi, uint32_t va, unsigned size, uint32_t value,
+             uint32_t *old);
 
 #endif /* SPARC_ASI_H */

@@ -593,28 +593,6 @@ HANDLER(op_std)
     next(cpu);
 }
 
-/* LDSTUB and SWAP need store permission and are atomic (one CPU here). */
-HANDLER(op_ldstub)
-{
-    uint32_t old;
-    if (mem_swap(cpu, ea(cpu, d), 1, cpu_super(cpu), 0xff, &old))
-        return;
-    cpu->r[d->rd] = old;
-    next(cpu);
-}
-
-HANDLER(op_swap)
-{
-    uint32_t va = ea(cpu, d), old;
-    if (!require_aligned(cpu, va, 3))
-        return;
-    if (mem_swap(cpu, va, 4, cpu_super(cpu), cpu->r[d->rd], &old))
-        return;
-    if (d->rd)
-        cpu->r[d->rd] = old;
-    next(cpu);
-}
-
 /* Alternate space: privileged (6) before the illegal immediate form (7). */
 static inline bool alt_allowed(SparcCpu *cpu, const SparcDecoded *d)
 {
@@ -690,21 +668,27 @@ HANDLER(op_stda)
     next(cpu);
 }
 
-static inline void swap_alt(SparcCpu *cpu, const SparcDecoded *d, unsigned size, uint32_t value)
+/* LDSTUB and SWAP (and their alternate forms) need store permission and are
+ * atomic (one CPU here). SWAP's rd is also its source, so decode leaves a %g0 rd
+ * as 0 and the old value goes to the sink here. */
+static inline void swap(SparcCpu *cpu, const SparcDecoded *d, unsigned size, uint32_t value,
+                        bool alt)
 {
-    uint32_t va = ea(cpu, d);
-    if (!alt_allowed(cpu, d) || !require_aligned(cpu, va, size - 1))
+    uint32_t va = ea(cpu, d), old;
+    if ((alt && !alt_allowed(cpu, d)) || !require_aligned(cpu, va, size - 1))
         return;
-    int64_t old = asi_swap(cpu, d->asi, va, size, value);
-    if (old < 0)
+    int tt = alt ? asi_swap(cpu, d->asi, va, size, value, &old)
+                 : mem_swap(cpu, va, size, cpu_super(cpu), value, &old);
+    if (tt)
         return;
-    if (d->rd)
-        cpu->r[d->rd] = (uint32_t)old;
+    cpu->r[d->rd ? d->rd : 32] = old;
     next(cpu);
 }
 
-HANDLER(op_ldstuba) { swap_alt(cpu, d, 1, 0xff); }
-HANDLER(op_swapa) { swap_alt(cpu, d, 4, cpu->r[d->rd]); }
+HANDLER(op_ldstub) { swap(cpu, d, 1, 0xff, false); }
+HANDLER(op_swap) { swap(cpu, d, 4, cpu->r[d->rd], false); }
+HANDLER(op_ldstuba) { swap(cpu, d, 1, 0xff, true); }
+HANDLER(op_swapa) { swap(cpu, d, 4, cpu->r[d->rd], true); }
 
 /* ---- floating-point loads and stores (V8 B.2, B.5) ---- */
 
