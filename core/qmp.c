@@ -22,6 +22,9 @@ struct Qmp {
     int fd;           /* the connected client, or -1 */
     bool negotiated;  /* qmp_capabilities was received */
     GString *in;      /* bytes of the command being received */
+    /* Where the scan of `in` stands: brace depth, inside a string, after a backslash. */
+    int depth;
+    bool in_str, esc;
 };
 
 static void send_text(Qmp *q, const char *text)
@@ -162,38 +165,42 @@ static void handle(Qmp *q, const char *text)
     g_object_unref(parser);
 }
 
-/* Split the byte stream into top-level JSON objects by brace depth. */
+static void scan_reset(Qmp *q)
+{
+    g_string_truncate(q->in, 0);
+    q->depth = 0;
+    q->in_str = q->esc = false;
+}
+
+/* Split the byte stream into top-level JSON objects by brace depth, scanning each
+ * byte once as it arrives. */
 static void feed(Qmp *q, const char *buf, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
-        g_string_append_c(q->in, buf[i]);
-        int depth = 0;
-        bool in_str = false, esc = false;
-        for (gsize k = 0; k < q->in->len; k++) {
-            char c = q->in->str[k];
-            if (in_str) {
-                if (esc)
-                    esc = false;
-                else if (c == '\\')
-                    esc = true;
-                else if (c == '"')
-                    in_str = false;
-            } else if (c == '"') {
-                in_str = true;
-            } else if (c == '{') {
-                depth++;
-            } else if (c == '}') {
-                depth--;
-            }
+        char c = buf[i];
+        g_string_append_c(q->in, c);
+        if (q->in_str) {
+            if (q->esc)
+                q->esc = false;
+            else if (c == '\\')
+                q->esc = true;
+            else if (c == '"')
+                q->in_str = false;
+        } else if (c == '"') {
+            q->in_str = true;
+        } else if (c == '{') {
+            q->depth++;
+        } else if (c == '}') {
+            q->depth--;
         }
-        if (buf[i] == '}' && depth == 0 && !in_str) {
+        if (c == '}' && q->depth == 0 && !q->in_str) {
             handle(q, q->in->str);
-            g_string_truncate(q->in, 0);
+            scan_reset(q);
         } else if (q->in->len > QMP_MAX_COMMAND) {
             reply_error(q, NULL, "GenericError", "command too long");
-            g_string_truncate(q->in, 0);
-        } else if (depth == 0 && !in_str && q->in->len && g_ascii_isspace(q->in->str[0])) {
-            g_string_erase(q->in, 0, 1);
+            scan_reset(q);
+        } else if (q->depth == 0 && !q->in_str && g_ascii_isspace(q->in->str[0])) {
+            g_string_erase(q->in, 0, 1); /* blank between commands: scan state unchanged */
         }
     }
 }
@@ -208,7 +215,7 @@ void qmp_poll(Qmp *q, int timeout_ms)
         if (q->fd >= 0) {
             fcntl(q->fd, F_SETFL, fcntl(q->fd, F_GETFL) | O_NONBLOCK);
             q->negotiated = false;
-            g_string_truncate(q->in, 0);
+            scan_reset(q);
             greet(q);
         }
         return;
