@@ -3,15 +3,19 @@
  * Plugin discovery, validation and lookup.
  *
  * A plugin file is checked in three stages, and refused with one line at the first
- * problem: its permissions (before it is opened), the dynamic link (no lazy binding,
+ * problem: who can change it (owner and write permission of the file and of every
+ * directory above it, checked on the opened descriptor before it is loaded, and the
+ * descriptor is what gets loaded; see open_trusted), the dynamic link (no lazy binding,
  * so an unresolved symbol fails here and not mid-run), and the const data it exports
  * (descriptor, class, state schema). Reading that data runs no plugin code, so a
  * refused plugin never had a function called. docs/plugin-abi.md is the user side.
  */
+#define _GNU_SOURCE /* O_PATH */
 #include "plugin.h"
 #include "paths.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -56,6 +60,8 @@ static void plugin_free(gpointer data)
 
     if (p->module)
         g_module_close(p->module);
+    if (p->fd >= 0)
+        close(p->fd);
     g_free(p->path);
     g_free(p);
 }
@@ -158,28 +164,250 @@ __attribute__((format(printf, 2, 3))) static bool why_set(Why *why, const char *
     return false;
 }
 
-static bool check_permissions(const char *path, Why *why)
+/* ---- trust: who can change the plugin file, and what is actually loaded ---- */
+
+/* The set bits of g/o write as words: "group", "others" or "group and others". */
+static const char *writers(mode_t mode)
 {
-    struct stat st;
-    char *dir = g_path_get_dirname(path);
+    bool g = mode & S_IWGRP, o = mode & S_IWOTH;
+    return g && o ? "group and others" : g ? "group" : "others";
+}
+
+/* Root and we are the only owners trusted: anyone else could rewrite the object. */
+static bool owner_trusted(const struct stat *st)
+{
+    return st->st_uid == 0 || st->st_uid == geteuid();
+}
+
+/* Directories walked so far: fds[i] is opened (O_PATH) from names[0..i]; names[0] is
+ * "/" and fds[0] the root. Everything on the stack has passed the ancestor rule. */
+typedef struct Walk {
+    GArray *fds;
+    GPtrArray *names;
+    GArray *modes;
+} Walk;
+
+static char *walk_path(const Walk *w, const char *child)
+{
+    GString *s = g_string_new(NULL);
+
+    for (guint i = 1; i < w->names->len; i++)
+        g_string_append_printf(s, "/%s", (const char *)w->names->pdata[i]);
+    if (child)
+        g_string_append_printf(s, "/%s", child);
+    if (!s->len)
+        g_string_append_c(s, '/');
+    return g_string_free(s, FALSE);
+}
+
+static int walk_top(const Walk *w)
+{
+    return g_array_index(w->fds, int, w->fds->len - 1);
+}
+
+static mode_t walk_top_mode(const Walk *w)
+{
+    return g_array_index(w->modes, mode_t, w->modes->len - 1);
+}
+
+static void walk_pop(Walk *w)
+{
+    if (w->fds->len <= 1)
+        return; /* ".." at the root stays there */
+    close(walk_top(w));
+    g_array_set_size(w->fds, w->fds->len - 1);
+    g_array_set_size(w->modes, w->modes->len - 1);
+    g_ptr_array_remove_index(w->names, w->names->len - 1);
+}
+
+/* Ancestor rule: owned by root or us; writable by others only with the sticky bit
+ * (then nobody else can rename or remove what we own in it, as in /tmp). */
+static bool walk_push(Walk *w, int fd, const char *name, const struct stat *st, Why *why)
+{
+    char *path = w->names->len ? walk_path(w, name) : g_strdup("/");
     bool ok = true;
 
-    /* Anyone who can write the file or add files beside it can run code as us. */
-    if (stat(path, &st) != 0) {
-        ok = why_set(why, "cannot stat: %s", g_strerror(errno));
-    } else if (!S_ISREG(st.st_mode)) {
-        ok = why_set(why, "not a regular file");
-    } else if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-        ok = why_set(why, "file is writable by group or others (mode %04o)",
-                     (unsigned)(st.st_mode & 07777));
-    } else if (stat(dir, &st) != 0) {
-        ok = why_set(why, "cannot stat directory %s: %s", dir, g_strerror(errno));
-    } else if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-        ok = why_set(why, "directory %s is writable by group or others (mode %04o)", dir,
-                     (unsigned)(st.st_mode & 07777));
+    if (!S_ISDIR(st->st_mode))
+        ok = why_set(why, "%s is not a directory", path);
+    else if (!owner_trusted(st))
+        ok = why_set(why, "directory %s is owned by uid %u (only root or uid %u are trusted)",
+                     path, (unsigned)st->st_uid, (unsigned)geteuid());
+    else if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(st->st_mode & S_ISVTX))
+        ok = why_set(why, "directory %s is writable by %s (mode %04o)", path,
+                     writers(st->st_mode), (unsigned)(st->st_mode & 07777));
+    g_free(path);
+    if (!ok) {
+        close(fd);
+        return false;
     }
-    g_free(dir);
-    return ok;
+    mode_t mode = st->st_mode;
+    g_array_append_val(w->fds, fd);
+    g_array_append_val(w->modes, mode);
+    g_ptr_array_add(w->names, g_strdup(name));
+    return true;
+}
+
+/* Splits a path into its non-empty components other than ".", and puts them in front
+ * of `pending` (which is consumed from its head). */
+static void pending_prepend(GQueue *pending, const char *path)
+{
+    char **parts = g_strsplit(path, "/", -1);
+    guint n = g_strv_length(parts);
+
+    for (guint i = n; i-- > 0;) {
+        if (*parts[i] && strcmp(parts[i], ".") != 0)
+            g_queue_push_head(pending, g_strdup(parts[i]));
+    }
+    g_strfreev(parts);
+}
+
+/* Opens the plugin file for loading and checks everything that decides its contents,
+ * on file descriptors, so nothing is swapped between the check and the load:
+ *  - every directory from / down: owned by root or us; writable by group or others
+ *    only when sticky;
+ *  - the directory holding the file: writable by nobody but its owner, sticky or not;
+ *  - the file: a regular file owned by root or us, writable by nobody else;
+ *  - a symbolic link (the file, or a directory on the way) is followed only when the
+ *    directory holding it is writable by nobody but its owner; its target is then
+ *    walked under the same rules.
+ * The path is resolved by hand, one O_NOFOLLOW component at a time (realpath() would
+ * skip the links' directories). Returns the open file and, in `resolved`, the path it
+ * was reached by without links; or -1 with the reason in `why`. */
+static int open_trusted(const char *path, char **resolved, Why *why)
+{
+    Walk w = { g_array_new(FALSE, FALSE, sizeof(int)), g_ptr_array_new_with_free_func(g_free),
+               g_array_new(FALSE, FALSE, sizeof(mode_t)) };
+    GQueue pending = G_QUEUE_INIT;
+    int result = -1, links = 0;
+    struct stat st;
+
+    int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0 || fstat(root, &st) != 0) {
+        why_set(why, "cannot open /: %s", g_strerror(errno));
+        if (root >= 0)
+            close(root);
+        goto out;
+    }
+    if (!walk_push(&w, root, "/", &st, why))
+        goto out;
+
+    if (!g_path_is_absolute(path)) {
+        char *cwd = g_get_current_dir();
+        pending_prepend(&pending, path);
+        pending_prepend(&pending, cwd);
+        g_free(cwd);
+    } else {
+        pending_prepend(&pending, path);
+    }
+
+    while (!g_queue_is_empty(&pending)) {
+        char *name = g_queue_pop_head(&pending);
+        bool last = g_queue_is_empty(&pending);
+        int dir = walk_top(&w);
+
+        if (strcmp(name, "..") == 0) {
+            walk_pop(&w);
+            g_free(name);
+            continue;
+        }
+        int fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 || fstat(fd, &st) != 0) {
+            char *where = walk_path(&w, name);
+            why_set(why, "cannot open %s: %s", where, g_strerror(errno));
+            g_free(where);
+            if (fd >= 0)
+                close(fd);
+            g_free(name);
+            goto out;
+        }
+
+        if (S_ISLNK(st.st_mode)) {
+            char target[PATH_MAX];
+            ssize_t len = -1;
+            mode_t dmode = walk_top_mode(&w);
+            char *where = walk_path(&w, name);
+
+            close(fd);
+            if (dmode & (S_IWGRP | S_IWOTH)) {
+                char *dpath = walk_path(&w, NULL);
+                why_set(why, "symbolic link %s is in directory %s, which is writable by %s "
+                        "(mode %04o)", where, dpath, writers(dmode), (unsigned)(dmode & 07777));
+                g_free(dpath);
+            } else if (++links > 40) {
+                why_set(why, "too many levels of symbolic links at %s", where);
+            } else if ((len = readlinkat(dir, name, target, sizeof(target) - 1)) < 0) {
+                why_set(why, "cannot read symbolic link %s: %s", where, g_strerror(errno));
+            }
+            g_free(where);
+            g_free(name);
+            if (len < 0 || links > 40)
+                goto out;
+            target[len] = '\0';
+            if (target[0] == '/')
+                while (w.fds->len > 1)
+                    walk_pop(&w);
+            pending_prepend(&pending, target);
+            continue;
+        }
+
+        if (!last) {
+            bool ok = walk_push(&w, fd, name, &st, why);
+            g_free(name);
+            if (!ok)
+                goto out;
+            continue;
+        }
+
+        /* The plugin file itself, in the directory on top of the stack. */
+        close(fd);
+        mode_t dmode = walk_top_mode(&w);
+        if (dmode & (S_IWGRP | S_IWOTH)) {
+            char *dpath = walk_path(&w, NULL);
+            why_set(why, "directory %s is writable by %s (mode %04o)", dpath, writers(dmode),
+                    (unsigned)(dmode & 07777));
+            g_free(dpath);
+            g_free(name);
+            goto out;
+        }
+        /* O_NONBLOCK: a FIFO put here must not hang the open; it is refused below. */
+        fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+        if (fd < 0) {
+            why_set(why, "cannot open: %s", errno == ELOOP ? "it became a symbolic link while "
+                    "being checked" : g_strerror(errno));
+            g_free(name);
+            goto out;
+        }
+        if (fstat(fd, &st) != 0)
+            why_set(why, "cannot stat: %s", g_strerror(errno));
+        else if (!S_ISREG(st.st_mode))
+            why_set(why, "not a regular file");
+        else if (!owner_trusted(&st))
+            why_set(why, "file is owned by uid %u (only root or uid %u are trusted)",
+                    (unsigned)st.st_uid, (unsigned)geteuid());
+        else if (st.st_mode & (S_IWGRP | S_IWOTH))
+            why_set(why, "file is writable by %s (mode %04o)", writers(st.st_mode),
+                    (unsigned)(st.st_mode & 07777));
+        else
+            result = fd;
+        if (result >= 0)
+            *resolved = walk_path(&w, name);
+        if (result < 0)
+            close(fd);
+        g_free(name);
+        goto out;
+    }
+    why_set(why, "not a regular file");
+
+out:
+    while (w.fds->len) {
+        close(walk_top(&w));
+        g_array_set_size(w.fds, w.fds->len - 1);
+    }
+    g_array_free(w.fds, TRUE);
+    g_array_free(w.modes, TRUE);
+    g_ptr_array_free(w.names, TRUE);
+    g_queue_clear_full(&pending, g_free);
+    return result;
 }
 
 static bool check_text(const char *field, const char *value, Why *why)
@@ -446,23 +674,47 @@ const Plugin *registry_load_file(PluginRegistry *reg, const char *path)
     /* The same file reached twice through the search path is one plugin (or one
      * refusal). */
     const Plugin *known = registry_find_path(reg, key);
-    if (known || registry_was_refused(reg, key)) {
+    if (known || registry_was_refused(reg, key) || registry_was_refused(reg, path)) {
         free(real);
         return known;
     }
 
-    if (!check_permissions(key, &why)) {
-        registry_refuse(reg, key, "%s", why.text);
-        free(real);
+    /* A refusal here is about the way to the file as much as the file, so it names the
+     * path as given: a link an attacker left in a shared directory must not stop the
+     * file it points to from loading when that is found by its own path. */
+    char *resolved = NULL;
+    int fd = open_trusted(path, &resolved, &why);
+    free(real);
+    if (fd < 0) {
+        registry_refuse(reg, path, "%s", why.text);
         return NULL;
     }
+    /* From here on the file is known by the path actually walked. */
+    key = resolved;
+    known = registry_find_path(reg, key);
+    if (known || registry_was_refused(reg, key)) {
+        close(fd);
+        g_free(resolved);
+        return known;
+    }
 
-    /* BIND_LOCAL: plugins never see each other's symbols. No BIND_LAZY: every symbol
+    /* Load the very file checked, through its descriptor, not the path again. The
+     * descriptor stays open as long as the module: GModule and the dynamic loader
+     * know a module by its name, so a /proc/self/fd/N must not be reused meanwhile.
+     * BIND_LOCAL: plugins never see each other's symbols. No BIND_LAZY: every symbol
      * resolves now, so a missing one is a refusal and not a crash later. */
-    GModule *module = g_module_open(key, G_MODULE_BIND_LOCAL);
+    char fd_path[64];
+    g_snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", fd);
+    GModule *module = g_module_open(fd_path, G_MODULE_BIND_LOCAL);
     if (!module) {
-        registry_refuse(reg, key, "cannot load: %s", g_module_error());
-        free(real);
+        /* dlerror() names the /proc path; say which file it was. */
+        char *msg = g_strdup(g_module_error());
+        char *at = strstr(msg, fd_path);
+        registry_refuse(reg, key, "cannot load: %s", at ? at + strlen(fd_path) +
+                        (at[strlen(fd_path)] == ':' ? 2 : 0) : msg);
+        g_free(msg);
+        close(fd);
+        g_free(resolved);
         return NULL;
     }
 
@@ -471,15 +723,17 @@ const Plugin *registry_load_file(PluginRegistry *reg, const char *path)
         registry_refuse(reg, key, "no '%s' descriptor symbol (not a Tessera plugin?)",
                         TESSERA_PLUGIN_SYMBOL);
         g_module_close(module);
-        free(real);
+        close(fd);
+        g_free(resolved);
         return NULL;
     }
 
     Plugin *p = g_new0(Plugin, 1);
     p->path = g_strdup(key);
     p->module = module;
+    p->fd = fd;
     p->desc = sym;
-    free(real);
+    g_free(resolved);
 
     const Plugin *first = NULL;
     bool ok = check_descriptor(p->desc, &p->version, &why) && check_class(p, &why);

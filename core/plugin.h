@@ -12,6 +12,7 @@
 typedef struct Plugin {
     char *path;
     GModule *module;
+    int fd; /* the checked file, loaded as /proc/self/fd/N; open while module is */
     const TesseraPluginDescriptor *desc;
     SemVer version;
     /* From the class: the state schema, or the blocker reason. */

@@ -338,7 +338,7 @@ Test(loader, refuses_a_group_writable_file)
     char *path = copy_fixture_to(tmpdir, "good", 0775);
 
     cr_assert_null(registry_load_file(reg, path));
-    cr_assert_not_null(strstr(only_refusal(reg)->reason, "file is writable by group or others"));
+    cr_assert_not_null(strstr(only_refusal(reg)->reason, "file is writable by group (mode 0775)"));
     registry_free(reg);
 }
 
@@ -361,7 +361,8 @@ Test(loader, refuses_a_file_in_a_world_writable_directory)
     cr_assert_eq(chmod(dir, 01777), 0);
     cr_assert_null(registry_load_file(reg, path));
     const PluginRefusal *r = only_refusal(reg);
-    cr_assert_not_null(strstr(r->reason, "is writable by group or others"), "%s", r->reason);
+    cr_assert_not_null(strstr(r->reason, "is writable by group and others (mode 1777)"), "%s",
+                       r->reason);
     cr_assert_not_null(strstr(r->reason, dir), "names the directory: %s", r->reason);
     registry_free(reg);
 }
@@ -375,7 +376,260 @@ Test(loader, checks_permissions_before_opening_the_file)
     cr_assert(g_file_set_contents(path, "junk", -1, NULL));
     cr_assert_eq(chmod(path, 0666), 0);
     cr_assert_null(registry_load_file(reg, path));
-    cr_assert_not_null(strstr(only_refusal(reg)->reason, "writable by group or others"));
+    cr_assert_not_null(strstr(only_refusal(reg)->reason, "file is writable by group and others"));
+    registry_free(reg);
+}
+
+/* ---- trust: owners, every directory above, symbolic links ---- */
+
+/* Loads `path` and expects one refusal naming `path` whose reason contains `why`. */
+static void expect_path_refused(const char *path, const char *why)
+{
+    PluginRegistry *reg = registry_new();
+
+    cr_assert_null(registry_load_file(reg, path), "%s should be refused", path);
+    cr_assert_eq(reg->plugins->len, 0);
+    const PluginRefusal *r = only_refusal(reg);
+    cr_assert_str_eq(r->path, path);
+    cr_assert_not_null(strstr(r->reason, why), "reason \"%s\" should mention \"%s\"", r->reason,
+                       why);
+    cr_assert_null(strchr(r->reason, '\n'), "reason is one line");
+    registry_free(reg);
+}
+
+static const Plugin *expect_loaded(PluginRegistry *reg, const char *path)
+{
+    const Plugin *p = registry_load_file(reg, path);
+
+    cr_assert_not_null(p, "%s refused: %s", path,
+                       reg->refused->len ? ((PluginRefusal *)reg->refused->pdata[0])->reason : "");
+    return p;
+}
+
+static void need_root(void)
+{
+    if (geteuid() != 0)
+        cr_skip_test("needs root to chown to another uid");
+}
+
+Test(loader, refuses_a_group_writable_plugin_directory)
+{
+    char *dir = subdir("shared");
+    char *path = copy_fixture_to(dir, "good", 0755);
+    char *why = g_strdup_printf("directory %s is writable by group (mode 0775)", dir);
+
+    cr_assert_eq(chmod(dir, 0775), 0);
+    expect_path_refused(path, why);
+}
+
+Test(loader, refuses_a_sticky_world_writable_plugin_directory)
+{
+    /* Sticky is fine above the plugin, not for the directory holding it: anyone may
+     * add files there. */
+    char *dir = subdir("tmp-like");
+    char *path = copy_fixture_to(dir, "good", 0755);
+    char *why = g_strdup_printf("directory %s is writable by group and others (mode 1777)", dir);
+
+    cr_assert_eq(chmod(dir, 01777), 0);
+    expect_path_refused(path, why);
+}
+
+Test(loader, refuses_a_symlink_placed_in_a_world_writable_directory)
+{
+    /* The target is a good plugin in a good directory, but whoever can write the
+     * directory with the link chooses what is loaded. */
+    char *good = subdir("plugins");
+    char *open_dir = subdir("open");
+    char *target = copy_fixture_to(good, "good", 0755);
+    char *link = g_build_filename(open_dir, "evil.so", NULL);
+
+    cr_assert_eq(symlink(target, link), 0);
+    cr_assert_eq(chmod(open_dir, 01777), 0);
+
+    PluginRegistry *reg = registry_new();
+    registry_add_dir(reg, open_dir);
+    registry_scan(reg);
+    cr_assert_eq(reg->plugins->len, 0, "the link's target must not be loaded");
+    const PluginRefusal *r = only_refusal(reg);
+    cr_assert_not_null(strstr(r->reason, "symbolic link"), "%s", r->reason);
+    cr_assert_not_null(strstr(r->reason, open_dir), "names the directory: %s", r->reason);
+    cr_assert_not_null(strstr(r->reason, "writable by group and others"), "%s", r->reason);
+    registry_free(reg);
+}
+
+Test(loader, refuses_a_symlink_to_a_world_writable_directory)
+{
+    char *dir = subdir("links");
+    char *open_dir = subdir("open");
+    char *target = copy_fixture_to(open_dir, "good", 0755);
+    char *link = g_build_filename(dir, "good.so", NULL);
+    char *why = g_strdup_printf("directory %s is writable by group and others", open_dir);
+
+    cr_assert_eq(symlink(target, link), 0);
+    cr_assert_eq(chmod(open_dir, 01777), 0);
+    /* A refusal names the path as given: the way to the file is what was refused. */
+    expect_path_refused(link, why);
+}
+
+Test(loader, refuses_a_symlinked_directory_in_a_world_writable_directory)
+{
+    char *real = subdir("real");
+    char *open_dir = subdir("open");
+    char *alias = g_build_filename(open_dir, "alias", NULL);
+    char *via_alias = g_build_filename(alias, "good.so", NULL);
+
+    copy_fixture_to(real, "good", 0755);
+    cr_assert_eq(symlink(real, alias), 0);
+    cr_assert_eq(chmod(open_dir, 01777), 0);
+
+    /* realpath() would go straight to real/good.so: the walk must not. */
+    PluginRegistry *reg = registry_new();
+    cr_assert_null(registry_load_file(reg, via_alias));
+    const PluginRefusal *r = only_refusal(reg);
+    cr_assert_not_null(strstr(r->reason, "symbolic link"), "%s", r->reason);
+    registry_free(reg);
+}
+
+Test(loader, a_refused_link_does_not_block_the_file_it_points_to)
+{
+    PluginRegistry *reg = registry_new();
+    char *good = subdir("plugins");
+    char *open_dir = subdir("open");
+    char *target = copy_fixture_to(good, "good", 0755);
+    char *link = g_build_filename(open_dir, "evil.so", NULL);
+
+    cr_assert_eq(symlink(target, link), 0);
+    cr_assert_eq(chmod(open_dir, 01777), 0);
+    cr_assert_null(registry_load_file(reg, link));
+    expect_loaded(reg, target);
+    cr_assert_eq(reg->refused->len, 1);
+    registry_free(reg);
+}
+
+Test(loader, accepts_a_relative_symlink_in_a_trusted_directory)
+{
+    PluginRegistry *reg = registry_new();
+    char *real = subdir("real");
+    char *links = subdir("links");
+    char *target = copy_fixture_to(real, "good", 0755);
+    char *link = g_build_filename(links, "good.so", NULL);
+
+    cr_assert_eq(symlink("../real/./good.so", link), 0);
+    const Plugin *p = expect_loaded(reg, link);
+    cr_assert_str_eq(p->path, target, "known by its resolved path");
+    registry_free(reg);
+}
+
+Test(loader, refuses_a_file_owned_by_another_user)
+{
+    need_root();
+    char *path = copy_fixture_to(tmpdir, "good", 0755);
+
+    cr_assert_eq(chown(path, 12345, 12345), 0);
+    expect_path_refused(path, "file is owned by uid 12345");
+}
+
+Test(loader, refuses_a_plugin_directory_owned_by_another_user)
+{
+    need_root();
+    char *dir = subdir("theirs");
+    char *path = copy_fixture_to(dir, "good", 0755);
+    char *why = g_strdup_printf("directory %s is owned by uid 12345", dir);
+
+    cr_assert_eq(chown(dir, 12345, 12345), 0);
+    expect_path_refused(path, why);
+}
+
+Test(loader, refuses_a_symlink_to_a_file_owned_by_another_user)
+{
+    need_root();
+    char *dir = subdir("links");
+    char *target = copy_fixture_to(tmpdir, "good", 0755);
+    char *link = g_build_filename(dir, "good.so", NULL);
+
+    cr_assert_eq(chown(target, 12345, 12345), 0);
+    cr_assert_eq(symlink(target, link), 0);
+    expect_path_refused(link, "file is owned by uid 12345");
+}
+
+Test(loader, refuses_a_group_writable_ancestor_without_the_sticky_bit)
+{
+    char *top = subdir("team");
+    char *dir = subdir("team/plugins");
+    char *path = copy_fixture_to(dir, "good", 0755);
+    char *why = g_strdup_printf("directory %s is writable by group (mode 0775)", top);
+
+    /* Anyone in the group could rename plugins/ away and put their own in its place. */
+    cr_assert_eq(chmod(top, 0775), 0);
+    expect_path_refused(path, why);
+}
+
+Test(loader, refuses_an_ancestor_owned_by_another_user)
+{
+    need_root();
+    char *top = subdir("theirs");
+    char *dir = subdir("theirs/plugins");
+    char *path = copy_fixture_to(dir, "good", 0755);
+    char *why = g_strdup_printf("directory %s is owned by uid 12345", top);
+
+    cr_assert_eq(chown(top, 12345, 12345), 0);
+    expect_path_refused(path, why);
+}
+
+Test(loader, accepts_a_private_directory_under_a_sticky_world_writable_one)
+{
+    /* /tmp/me/plugins: /tmp is 1777, me and plugins are ours and 0755. */
+    PluginRegistry *reg = registry_new();
+    char *shared = subdir("tmp");
+    char *dir = subdir("tmp/me/plugins");
+    char *path = copy_fixture_to(dir, "good", 0755);
+
+    cr_assert_eq(chmod(shared, 01777), 0);
+    expect_loaded(reg, path);
+    registry_free(reg);
+}
+
+Test(loader, accepts_a_sticky_group_writable_ancestor)
+{
+    PluginRegistry *reg = registry_new();
+    char *shared = subdir("team");
+    char *dir = subdir("team/me");
+    char *path = copy_fixture_to(dir, "good", 0755);
+
+    cr_assert_eq(chmod(shared, 01775), 0);
+    expect_loaded(reg, path);
+    registry_free(reg);
+}
+
+Test(loader, refuses_a_fifo_without_blocking)
+{
+    char *path = g_build_filename(tmpdir, "fifo.so", NULL);
+
+    cr_assert_eq(mkfifo(path, 0644), 0);
+    expect_path_refused(path, "not a regular file");
+}
+
+Test(loader, loads_the_checked_file_through_its_descriptor)
+{
+    PluginRegistry *reg = registry_new();
+    const Plugin *p = expect_loaded(reg, copy_fixture("good"));
+
+    cr_assert(g_str_has_prefix(g_module_name(p->module), "/proc/self/fd/"), "loaded from %s",
+              g_module_name(p->module));
+    registry_free(reg);
+}
+
+Test(loader, a_refused_module_does_not_stand_in_for_the_next_file)
+{
+    /* "neither" is loaded, refused and closed; "good" may then get the same descriptor
+     * number, and must still be itself and not the module cached under that name. */
+    PluginRegistry *reg = registry_new();
+
+    cr_assert_null(registry_load_file(reg, copy_fixture("neither")));
+    const Plugin *a = expect_loaded(reg, copy_fixture("good"));
+    const Plugin *b = expect_loaded(reg, copy_fixture("good-cpu"));
+    cr_assert_str_eq(a->desc->name, "fixture-good");
+    cr_assert_str_eq(b->desc->name, "fixture-cpu");
     registry_free(reg);
 }
 
