@@ -335,8 +335,11 @@ static int open_trusted(const char *path, char **resolved, Why *why)
                 g_free(dpath);
             } else if (++links > 40) {
                 why_set(why, "too many levels of symbolic links at %s", where);
-            } else if ((len = readlinkat(dir, name, target, sizeof(target) - 1)) < 0) {
+            } else if ((len = readlinkat(dir, name, target, sizeof(target))) < 0) {
                 why_set(why, "cannot read symbolic link %s: %s", where, g_strerror(errno));
+            } else if (len >= (ssize_t)sizeof(target)) {
+                why_set(why, "symbolic link %s is too long", where);
+                len = -1;
             }
             g_free(where);
             g_free(name);
@@ -989,14 +992,6 @@ void registry_print(const PluginRegistry *reg, FILE *out)
         for (guint i = 0; i < reg->refused->len; i++) {
             const PluginRefusal *r = reg->refused->pdata[i];
             fprintf(out, "  %s: %s\n", r->path, r->reason);
-        }
-    }
-
-    if (reg->set_aside->len) {
-        fprintf(out, "\nSet aside by -plugin-version:\n");
-        for (guint i = 0; i < reg->set_aside->len; i++) {
-            const Plugin *p = reg->set_aside->pdata[i];
-            fprintf(out, "  %s %s: %s\n", p->desc->name, p->desc->version, p->path);
         }
     }
 

@@ -55,12 +55,6 @@ const Plugin *registry_find(const PluginRegistry *reg, const char *name, const c
  * version satisfies the constraint. */
 bool registry_pin(PluginRegistry *reg, const char *spec, GError **error);
 
-/* `-plugin-version NAME=CONSTRAINT`: from now on only versions of NAME satisfying
- * CONSTRAINT are found or listed; the others are set aside. Fails (naming the plugin
- * and the versions present) on a malformed spec, an unknown plugin, or when no
- * version satisfies the constraint. */
-bool registry_pin(PluginRegistry *reg, const char *spec, GError **error);
-
 const char *plugin_kind_name(uint32_t kind);
 /* `tessera --list-plugins`. */
 void registry_print(const PluginRegistry *reg, FILE *out);

@@ -929,3 +929,18 @@ Test(loader, list_ends_with_the_refused_plugins_and_their_reasons)
     cr_assert_gt(strstr(text, "neither.so") - text, strstr(text, "Refused") - text);
     registry_free(reg);
 }
+
+Test(loader, list_shows_the_plugins_set_aside_once)
+{
+    PluginRegistry *reg = side_by_side();
+    GError *error = NULL;
+
+    cr_assert(registry_pin(reg, "sidebyside=^1", &error), "%s", error ? error->message : "");
+    char *text = print_registry(reg);
+    char **sections = g_strsplit(text, "Set aside by -plugin-version", -1);
+    cr_assert_eq(g_strv_length(sections), 2, "the set-aside list once:\n%s", text);
+    cr_assert_not_null(strstr(sections[1], "sidebyside 2.0.0: "), "%s", text);
+    g_strfreev(sections);
+    free(text);
+    registry_free(reg);
+}
