@@ -13,6 +13,7 @@ struct Bus {
     Region *regions; /* sorted by base */
     unsigned n;
     unsigned cap;
+    uint8_t logging; /* dirty-log clients started, one bit each */
 };
 
 #define BUS_SPACE_END (UINT64_C(1) << TESSERA_PA_BITS)
@@ -31,8 +32,10 @@ void bus_free(Bus *bus)
 {
     if (!bus)
         return;
-    for (unsigned i = 0; i < bus->n; i++)
+    for (unsigned i = 0; i < bus->n; i++) {
         g_free(bus->regions[i].name);
+        dirty_map_free(&bus->regions[i].dirty);
+    }
     g_free(bus->regions);
     g_free(bus);
 }
@@ -107,6 +110,8 @@ static bool bus_insert(Bus *bus, const Region *proto, GError **error)
     memmove(&bus->regions[at + 1], &bus->regions[at], (bus->n - at) * sizeof(Region));
     bus->regions[at] = *proto;
     bus->regions[at].name = g_strdup(name);
+    if (proto->kind == REGION_RAM)
+        dirty_map_init(&bus->regions[at].dirty, base, size);
     bus->n++;
     return true;
 }
@@ -233,6 +238,7 @@ int bus_write(Bus *bus, uint64_t pa, unsigned size, uint64_t value)
     switch (r->kind) {
     case REGION_RAM:
         bus_store_be(r->host + (pa - r->base), size, value);
+        dirty_map_mark(&r->dirty, pa, size);
         break;
     case REGION_ROM:
     case REGION_ZERO:
@@ -295,6 +301,7 @@ int bus_copy_to(Bus *bus, uint64_t pa, const void *buf, size_t len)
         switch (r->kind) {
         case REGION_RAM:
             memcpy(r->host + (pa - r->base), src, chunk);
+            dirty_map_mark(&r->dirty, pa, chunk);
             break;
         case REGION_ROM:
         case REGION_ZERO:
@@ -322,4 +329,85 @@ uint8_t *bus_mem_ptr(Bus *bus, uint64_t pa, uint64_t *avail)
     if (avail)
         *avail = r->size - (pa - r->base);
     return r->host + (pa - r->base);
+}
+
+/* The hole around an unassigned pa: from the end of the region below to the
+ * start of the one above. */
+static void bus_hole(const Bus *bus, uint64_t pa, TesseraMemRegion *out)
+{
+    unsigned i = bus_upper_bound(bus, pa);
+    uint64_t lo = i ? bus->regions[i - 1].base + bus->regions[i - 1].size : 0;
+    uint64_t hi = i < bus->n ? bus->regions[i].base : BUS_SPACE_END;
+    if (pa >= BUS_SPACE_END)
+        lo = BUS_SPACE_END, hi = UINT64_MAX;
+    out->base = lo;
+    out->size = hi - lo;
+}
+
+void bus_mem_region(const Bus *bus, uint64_t pa, TesseraMemRegion *out)
+{
+    static const uint32_t kinds[] = {
+        [REGION_RAM] = TESSERA_MEM_RAM,
+        [REGION_ROM] = TESSERA_MEM_ROM,
+        [REGION_ZERO] = TESSERA_MEM_ZERO,
+        [REGION_MMIO] = TESSERA_MEM_MMIO,
+    };
+    const Region *r = bus_lookup(bus, pa);
+    out->host = NULL;
+    out->dirty = NULL;
+    if (!r) {
+        out->kind = TESSERA_MEM_UNASSIGNED;
+        bus_hole(bus, pa, out);
+        return;
+    }
+    out->kind = kinds[r->kind];
+    out->base = r->base;
+    out->size = r->size;
+    if (r->kind == REGION_RAM || r->kind == REGION_ROM)
+        out->host = r->host;
+    if (r->kind == REGION_RAM)
+        out->dirty = r->dirty.map + ((r->base - r->dirty.base) >> TESSERA_PAGE_BITS);
+}
+
+int bus_dirty_start(Bus *bus)
+{
+    for (int c = 0; c < TESSERA_DIRTY_CLIENTS; c++) {
+        if (bus->logging & (1u << c))
+            continue;
+        bus->logging |= (uint8_t)(1u << c);
+        for (unsigned i = 0; i < bus->n; i++)
+            if (bus->regions[i].kind == REGION_RAM)
+                dirty_map_start(&bus->regions[i].dirty, (unsigned)c);
+        return c;
+    }
+    return -1;
+}
+
+static bool bus_dirty_client(const Bus *bus, int client)
+{
+    return client >= 0 && client < TESSERA_DIRTY_CLIENTS && (bus->logging & (1u << client));
+}
+
+void bus_dirty_stop(Bus *bus, int client)
+{
+    if (bus_dirty_client(bus, client))
+        bus->logging &= (uint8_t)~(1u << client);
+}
+
+int64_t bus_dirty_fetch(Bus *bus, int client, uint64_t pa, uint64_t len, uint8_t *bitmap)
+{
+    if (!bus_dirty_client(bus, client))
+        return -1;
+    uint64_t found = 0;
+    for (unsigned i = 0; i < bus->n; i++)
+        if (bus->regions[i].kind == REGION_RAM)
+            found += dirty_map_fetch(&bus->regions[i].dirty, (unsigned)client, pa, len, bitmap);
+    return (int64_t)found;
+}
+
+void bus_dirty_mark(Bus *bus, uint64_t pa, uint64_t len)
+{
+    for (unsigned i = 0; i < bus->n; i++)
+        if (bus->regions[i].kind == REGION_RAM)
+            dirty_map_mark(&bus->regions[i].dirty, pa, len);
 }

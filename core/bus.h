@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <tessera/bus.h>
 
+#include "dirty.h"
+
 typedef enum RegionKind {
     REGION_RAM,  /* host-backed, read/write */
     REGION_ROM,  /* host-backed, writes ignored */
@@ -25,6 +27,7 @@ typedef struct Region {
     TesseraMmioRead read;
     TesseraMmioWrite write;
     void *opaque;
+    DirtyMap dirty; /* RAM: the dirty log */
 } Region;
 
 typedef struct Bus Bus;
@@ -56,5 +59,20 @@ int bus_copy_to(Bus *bus, uint64_t pa, const void *buf, size_t len);
 
 /* Backing store at pa for RAM/ROM regions, bytes left in the region in *avail. */
 uint8_t *bus_mem_ptr(Bus *bus, uint64_t pa, uint64_t *avail);
+
+/* What decodes pa: kind, bounds, host pointer and dirty log (TesseraMemRegion). */
+void bus_mem_region(const Bus *bus, uint64_t pa, TesseraMemRegion *out);
+
+/* The dirty log over every RAM region (docs/memory.md). Every RAM write through
+ * the bus marks its pages; host-pointer writers mark through TesseraMemRegion.dirty.
+ * start returns a client number, or -1 when TESSERA_DIRTY_CLIENTS already log. */
+int bus_dirty_start(Bus *bus);
+void bus_dirty_stop(Bus *bus, int client);
+/* Pages of [pa, pa + len) written since the client's last fetch, as a bitmap
+ * (bit i: the i-th page from pa's page); their marks are cleared. Returns the
+ * count, or -1 for a client that is not logging. */
+int64_t bus_dirty_fetch(Bus *bus, int client, uint64_t pa, uint64_t len, uint8_t *bitmap);
+/* Marks [pa, pa + len) written (a snapshot load restored it, say). */
+void bus_dirty_mark(Bus *bus, uint64_t pa, uint64_t len);
 
 #endif /* CORE_BUS_H */

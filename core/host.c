@@ -118,6 +118,30 @@ static int host_bus_write(TesseraInstance *self, uint64_t pa, unsigned size, uin
     return bus_write(self->machine->bus, pa, size, value);
 }
 
+static int host_mem_region(TesseraInstance *self, uint64_t pa, TesseraMemRegion *out)
+{
+    if (out->size_of < sizeof(TesseraMemRegion))
+        return -1;
+    bus_mem_region(self->machine->bus, pa, out);
+    return 0;
+}
+
+static int host_dirty_start(TesseraInstance *self)
+{
+    return bus_dirty_start(self->machine->bus);
+}
+
+static void host_dirty_stop(TesseraInstance *self, int client)
+{
+    bus_dirty_stop(self->machine->bus, client);
+}
+
+static int64_t host_dirty_fetch(TesseraInstance *self, int client, uint64_t pa, uint64_t len,
+                                uint8_t *bitmap)
+{
+    return bus_dirty_fetch(self->machine->bus, client, pa, len, bitmap);
+}
+
 static uint64_t host_clock_ns(TesseraInstance *self)
 {
     return clock_now_ns(self->machine->clock);
@@ -209,4 +233,8 @@ const TesseraHostOps host_ops = {
     .link = host_link,
     .request = host_request,
     .name = host_name,
+    .mem_region = host_mem_region,
+    .dirty_start = host_dirty_start,
+    .dirty_stop = host_dirty_stop,
+    .dirty_fetch = host_dirty_fetch,
 };

@@ -497,6 +497,8 @@ MachineExit machine_run(Machine *m)
 
 void machine_loaded(Machine *m)
 {
+    /* A restore rewrote guest RAM behind everybody's back: every page is dirty. */
+    bus_dirty_mark(m->bus, 0, UINT64_MAX);
     m->request = 0;
     m->halted = false;
     m->rs.exit_request = 1;

@@ -120,11 +120,18 @@ static const CoreMember host_ops_m[] = {
     M(TesseraHostOps, chr_write), M(TesseraHostOps, chr_set_receiver),
     M(TesseraHostOps, provide),   M(TesseraHostOps, link),
     M(TesseraHostOps, request),   M(TesseraHostOps, name),
+    M(TesseraHostOps, mem_region), M(TesseraHostOps, dirty_start),
+    M(TesseraHostOps, dirty_stop), M(TesseraHostOps, dirty_fetch),
 };
 static const CoreMember mmio_region_m[] = {
     M(TesseraMmioRegion, size_of), M(TesseraMmioRegion, name),
     M(TesseraMmioRegion, size),    M(TesseraMmioRegion, widths),
     M(TesseraMmioRegion, read),    M(TesseraMmioRegion, write),
+};
+static const CoreMember mem_region_m[] = {
+    M(TesseraMemRegion, size_of), M(TesseraMemRegion, kind),
+    M(TesseraMemRegion, base),    M(TesseraMemRegion, size),
+    M(TesseraMemRegion, host),    M(TesseraMemRegion, dirty),
 };
 
 static const CoreStruct core_structs[] = {
@@ -144,6 +151,7 @@ static const CoreStruct core_structs[] = {
     CORE(TesseraHost, host_m),
     CORE(TesseraHostOps, host_ops_m),
     CORE(TesseraMmioRegion, mmio_region_m),
+    CORE(TesseraMemRegion, mem_region_m),
 };
 
 static const CoreMember *core_member(const CoreStruct *cs, const char *name)

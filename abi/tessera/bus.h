@@ -42,4 +42,37 @@ typedef enum TesseraBusResult {
     TESSERA_BUS_BAD_WIDTH = -2,  /* the region does not accept this width */
 } TesseraBusResult;
 
+/*
+ * Memory kinds, as the bus decodes a physical address (docs/memory.md).
+ * A plugin asks with tessera_mem_region(); nobody probes memory by writing to it.
+ */
+typedef enum TesseraMemKind {
+    TESSERA_MEM_UNASSIGNED = 0, /* nothing decodes it: accesses are bus errors */
+    TESSERA_MEM_RAM = 1,        /* host-backed, read/write, dirty-logged */
+    TESSERA_MEM_ROM = 2,        /* host-backed, writes ignored */
+    TESSERA_MEM_ZERO = 3,       /* reads 0, writes ignored */
+    TESSERA_MEM_MMIO = 4,       /* device callbacks: reach it with bus_read/bus_write */
+} TesseraMemKind;
+
+/* The dirty log and code marks work on pages of this size. */
+#define TESSERA_PAGE_BITS 12
+#define TESSERA_PAGE_SIZE (UINT64_C(1) << TESSERA_PAGE_BITS)
+/* A write sets its page's dirty-log byte to this: marked for every client. */
+#define TESSERA_DIRTY_ALL 0xffu
+/* At most this many dirty-log clients at once (one bit of the byte each). */
+#define TESSERA_DIRTY_CLIENTS 8
+
+/* What decodes one physical address. */
+typedef struct TesseraMemRegion {
+    uint32_t size_of; /* sizeof(TesseraMemRegion): set by the caller */
+    uint32_t kind;    /* TesseraMemKind */
+    uint64_t base;    /* first address of the region (of the hole, when unassigned) */
+    uint64_t size;    /* bytes from base */
+    uint8_t *host;    /* RAM/ROM: the bytes at base, guest (big-endian) order; else NULL */
+    /* RAM: the region's dirty log, one byte per TESSERA_PAGE_SIZE page from base.
+     * Whoever writes RAM through `host` must set the page's byte to
+     * TESSERA_DIRTY_ALL (one unconditional byte store). NULL for other kinds. */
+    uint8_t *dirty;
+} TesseraMemRegion;
+
 #endif /* TESSERA_BUS_H */

@@ -110,6 +110,20 @@ typedef struct TesseraHostOps {
 
     /* Instance name, as in the machine file. */
     const char *(*name)(TesseraInstance *self);
+
+    /* ---- ABI 1.1: the memory contract (docs/memory.md) ---- */
+
+    /* What decodes pa (kind, bounds, host pointer, dirty log); out->size_of must
+     * be set. Returns 0, or -1 when out->size_of is too small. */
+    int (*mem_region)(TesseraInstance *self, uint64_t pa, TesseraMemRegion *out);
+    /* Dirty-log clients (migration, display, ...): start returns a client number
+     * or -1; fetch reports, as a bitmap (bit i = the i-th page from pa's page),
+     * the RAM pages of [pa, pa + len) written since the client's last fetch and
+     * clears them; it returns their count, or -1 for a client not logging. */
+    int (*dirty_start)(TesseraInstance *self);
+    void (*dirty_stop)(TesseraInstance *self, int client);
+    int64_t (*dirty_fetch)(TesseraInstance *self, int client, uint64_t pa, uint64_t len,
+                           uint8_t *bitmap);
 } TesseraHostOps;
 
 typedef struct TesseraHost {
@@ -205,6 +219,66 @@ static inline size_t tessera_chr_write(const TesseraHost *h, TesseraChardev *c, 
 static inline void tessera_request(const TesseraHost *h, TesseraRequest req)
 {
     h->ops->request(h->self, req);
+}
+
+static inline uint8_t *tessera_mem_ptr(const TesseraHost *h, uint64_t pa, uint64_t *avail)
+{
+    return h->ops->mem_ptr(h->self, pa, avail);
+}
+
+static inline int tessera_bus_read(const TesseraHost *h, uint64_t pa, unsigned size,
+                                   uint64_t *value)
+{
+    return h->ops->bus_read(h->self, pa, size, value);
+}
+
+static inline int tessera_bus_write(const TesseraHost *h, uint64_t pa, unsigned size,
+                                    uint64_t value)
+{
+    return h->ops->bus_write(h->self, pa, size, value);
+}
+
+static inline int tessera_provide(const TesseraHost *h, const char *iface, void *ptr)
+{
+    return h->ops->provide(h->self, iface, ptr);
+}
+
+static inline void *tessera_link(const TesseraHost *h, const char *prop, const char *iface)
+{
+    return h->ops->link(h->self, prop, iface);
+}
+
+/* What decodes pa. A host older than ABI 1.1 cannot say: the answer is
+ * "unassigned" and the call returns -1. */
+static inline int tessera_mem_region(const TesseraHost *h, uint64_t pa, TesseraMemRegion *out)
+{
+    out->size_of = sizeof(*out);
+    if (!TESSERA_HOST_HAS(h, mem_region)) {
+        out->kind = TESSERA_MEM_UNASSIGNED;
+        out->base = out->size = 0;
+        out->host = out->dirty = NULL;
+        return -1;
+    }
+    return h->ops->mem_region(h->self, pa, out);
+}
+
+static inline int tessera_dirty_start(const TesseraHost *h)
+{
+    return TESSERA_HOST_HAS(h, dirty_start) ? h->ops->dirty_start(h->self) : -1;
+}
+
+static inline void tessera_dirty_stop(const TesseraHost *h, int client)
+{
+    if (TESSERA_HOST_HAS(h, dirty_stop))
+        h->ops->dirty_stop(h->self, client);
+}
+
+static inline int64_t tessera_dirty_fetch(const TesseraHost *h, int client, uint64_t pa,
+                                          uint64_t len, uint8_t *bitmap)
+{
+    if (!TESSERA_HOST_HAS(h, dirty_fetch))
+        return -1;
+    return h->ops->dirty_fetch(h->self, client, pa, len, bitmap);
 }
 
 #endif /* TESSERA_HOST_H */

@@ -26,7 +26,7 @@
 Test(abi_layout, abi_version_and_descriptor_symbol)
 {
     cr_expect_eq(TESSERA_ABI_MAJOR, 1);
-    cr_expect_eq(TESSERA_ABI_MINOR, 0);
+    cr_expect_eq(TESSERA_ABI_MINOR, 1);
     cr_expect_str_eq(TESSERA_PLUGIN_SYMBOL, "tessera_plugin");
 }
 
@@ -126,7 +126,7 @@ Test(abi_layout, device_class)
 
 Test(abi_layout, host_ops)
 {
-    PIN_SIZE(TesseraHostOps, 192);
+    PIN_SIZE(TesseraHostOps, 224);
     PIN(TesseraHostOps, size, 0);
     PIN(TesseraHostOps, log, 8);
     PIN(TesseraHostOps, prop, 16);
@@ -151,6 +151,28 @@ Test(abi_layout, host_ops)
     PIN(TesseraHostOps, link, 168);
     PIN(TesseraHostOps, request, 176);
     PIN(TesseraHostOps, name, 184);
+    PIN(TesseraHostOps, mem_region, 192);
+    PIN(TesseraHostOps, dirty_start, 200);
+    PIN(TesseraHostOps, dirty_stop, 208);
+    PIN(TesseraHostOps, dirty_fetch, 216);
+}
+
+Test(abi_layout, mem_region)
+{
+    PIN_SIZE(TesseraMemRegion, 40);
+    PIN(TesseraMemRegion, size_of, 0);
+    PIN(TesseraMemRegion, kind, 4);
+    PIN(TesseraMemRegion, base, 8);
+    PIN(TesseraMemRegion, size, 16);
+    PIN(TesseraMemRegion, host, 24);
+    PIN(TesseraMemRegion, dirty, 32);
+    cr_expect_eq(TESSERA_MEM_UNASSIGNED, 0);
+    cr_expect_eq(TESSERA_MEM_RAM, 1);
+    cr_expect_eq(TESSERA_MEM_ROM, 2);
+    cr_expect_eq(TESSERA_MEM_ZERO, 3);
+    cr_expect_eq(TESSERA_MEM_MMIO, 4);
+    cr_expect_eq(TESSERA_PAGE_BITS, 12);
+    cr_expect_eq(TESSERA_DIRTY_ALL, 0xff);
 }
 
 Test(abi_layout, host)
