@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "file_read.h"
+
 /* ELF32, big-endian (SPARC): just the fields the loader needs. */
 #define EI_CLASS 4
 #define EI_DATA 5
@@ -89,13 +91,26 @@ static bool load_elf(const char *path, const uint8_t *img, gsize len, uint8_t *p
     return true;
 }
 
+bool firmware_prom_size_ok(const char *machine, uint64_t prom_size, GError **error)
+{
+    if (prom_size <= FIRMWARE_PROM_MAX)
+        return true;
+    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                "machine %s: prom-size 0x%" G_GINT64_MODIFIER "x is out of range (0 to 0x%"
+                G_GINT64_MODIFIER "x, %u MiB)",
+                machine, prom_size, (uint64_t)FIRMWARE_PROM_MAX, (unsigned)(FIRMWARE_PROM_MAX >> 20));
+    return false;
+}
+
 bool firmware_load(const char *path, uint8_t *prom, uint64_t prom_base, uint64_t prom_size,
                    uint64_t prom_vaddr, GError **error)
 {
     char *img = NULL;
     gsize len = 0;
     GError *err = NULL;
-    if (!g_file_get_contents(path, &img, &len, &err)) {
+    /* Never a FIFO or a device (they would block or never end), never more than
+     * FILE_READ_LIMIT bytes. */
+    if (!file_read_whole(NULL, path, FILE_READ_LIMIT, &img, &len, &err)) {
         g_set_error(error, G_FILE_ERROR, err->code, "%s", err->message);
         g_error_free(err);
         return false;

@@ -150,6 +150,8 @@ static bool build_memory(Machine *m, const MachineOptions *opts, GError **error)
         !bus_add_zero(m->bus, "ram-empty", s->ram_base + m->ram_size, s->ram_max - m->ram_size,
                       error))
         return false;
+    if (!firmware_prom_size_ok(s->name, s->prom_size, error))
+        return false;
     if (s->prom_size) {
         m->prom = g_malloc0(s->prom_size);
         if (!bus_add_memory(m->bus, "prom", s->prom_base, s->prom_size, m->prom, true, error))

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atomic.h"
 #include "config.h"
+#include "file_read.h"
 #include "machine.h"
 #include "machine_file.h"
 #include "monitor.h"
@@ -301,6 +303,32 @@ static void place_monitor(Cli *cli)
     }
 }
 
+/* The files given on the command line, checked before anything is built or run:
+ * -bios, -kernel and -initrd must be regular files of at most FILE_READ_LIMIT bytes
+ * (a FIFO or /dev/zero would block or read for ever), and the -savevm-at target must
+ * be a regular file or absent (never a device node, FIFO or directory). */
+static int check_files(const Cli *cli)
+{
+    const struct {
+        const char *opt, *path;
+    } in[] = {
+        {"-bios", cli->mopts.bios},
+        {"-kernel", cli->mopts.kernel},
+        {"-initrd", cli->mopts.initrd},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(in); i++) {
+        GError *error = NULL;
+        if (in[i].path && !file_check_regular(in[i].opt, in[i].path, FILE_READ_LIMIT, &error))
+            return fail(error);
+    }
+    char err[512];
+    if (cli->savevm_file && atomic_check_target(cli->savevm_file, err, sizeof(err)) < 0) {
+        fprintf(stderr, "tessera: -savevm-at: %s\n", err);
+        return EXIT_ERROR;
+    }
+    return EXIT_OK;
+}
+
 /* run() could not write the -savevm-at snapshot. */
 #define RUN_SAVE_FAILED ((MachineExit)-1)
 
@@ -349,6 +377,9 @@ int main(int argc, char **argv)
     if (cli.savevm_compat && !cli.savevm_file)
         usage_error("-savevm-compat needs -savevm-at (or use the monitor's savevm)");
     place_monitor(&cli);
+    int file_status = check_files(&cli);
+    if (file_status != EXIT_OK)
+        return file_status;
 
     PluginRegistry *reg = registry_new();
     registry_add_default_dirs(reg, (char **)cli.plugin_paths->pdata);

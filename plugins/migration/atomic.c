@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,8 +25,101 @@ struct AtomicFile {
     char err[512];
 };
 
+static const char *kind_of(mode_t mode)
+{
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return "not a regular file";
+}
+
+int atomic_check_target(const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+    /* stat, not lstat: a symlink counts as what it points to. Neither blocks. */
+    if (stat(path, &st) < 0) {
+        if (errno == ENOENT)
+            return 0; /* absent (or a dangling symlink): created by the rename */
+        snprintf(err, errlen, "%s: cannot save here: %s", path, g_strerror(errno));
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(err, errlen,
+                 "%s: cannot save here: %s, not a regular file (a snapshot replaces only a "
+                 "regular file or goes to a new path)",
+                 path, kind_of(st.st_mode));
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * The temporary file being written, for the SIGINT/SIGTERM handler to remove: a
+ * fixed buffer (no allocation in the handler), set before the handlers are installed
+ * and cleared before they are restored. One save at a time is registered; a second
+ * concurrent one is still removed on every error path, just not on a signal.
+ */
+static char pending_tmp[PATH_MAX];
+static volatile sig_atomic_t pending_set;
+static struct sigaction old_int, old_term;
+static const AtomicFile *pending_owner;
+
+static void on_signal(int sig)
+{
+    int saved = errno;
+    if (pending_set)
+        unlink(pending_tmp); /* async-signal-safe */
+    pending_set = 0;
+    /* Re-raise with the disposition there was before (another handler, or death). */
+    sigaction(sig, sig == SIGINT ? &old_int : &old_term, NULL);
+    errno = saved;
+    raise(sig);
+}
+
+static void register_tmp(const AtomicFile *f, const char *tmp)
+{
+    if (pending_owner || strlen(tmp) >= sizeof(pending_tmp))
+        return;
+    memcpy(pending_tmp, tmp, strlen(tmp) + 1);
+    pending_owner = f;
+    pending_set = 1;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGINT);
+    sigaddset(&sa.sa_mask, SIGTERM);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+}
+
+static void unregister_tmp(const AtomicFile *f)
+{
+    if (pending_owner != f)
+        return;
+    /* Restore the handlers first: a signal from here on finds the old disposition. */
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    pending_set = 0;
+    pending_owner = NULL;
+}
+
+const char *atomic_pending_tmp(void)
+{
+    return pending_set ? pending_tmp : NULL;
+}
+
 AtomicFile *atomic_open(const char *path, char *err, size_t errlen)
 {
+    if (atomic_check_target(path, err, errlen) < 0)
+        return NULL;
     g_autofree char *dir = g_path_get_dirname(path);
     g_autofree char *base = g_path_get_basename(path);
     char *tmp = g_strdup_printf("%s/.%s.XXXXXX", dir, base);
@@ -45,6 +140,7 @@ AtomicFile *atomic_open(const char *path, char *err, size_t errlen)
     f->path = g_strdup(path);
     f->tmp_path = tmp;
     f->buf = g_malloc(ATOMIC_BUF);
+    register_tmp(f, tmp);
     return f;
 }
 
@@ -126,6 +222,7 @@ const char *atomic_error(const AtomicFile *f)
 
 static void release(AtomicFile *f)
 {
+    unregister_tmp(f);
     if (f->fd >= 0)
         close(f->fd);
     g_free(f->buf);
@@ -138,6 +235,9 @@ void atomic_abort(AtomicFile *f)
 {
     if (!f)
         return;
+    if (f->fd >= 0)
+        close(f->fd);
+    f->fd = -1;
     g_unlink(f->tmp_path);
     release(f);
 }
@@ -153,6 +253,8 @@ int atomic_commit(AtomicFile *f, char *err, size_t errlen)
     f->fd = -1;
     if (!f->err[0] && g_rename(f->tmp_path, f->path) < 0)
         fail(f, "rename failed", errno);
+    if (!f->err[0] && pending_owner == f)
+        pending_set = 0; /* the temporary name is the target's now */
     if (f->err[0]) {
         snprintf(err, errlen, "%s", f->err);
         atomic_abort(f);

@@ -348,7 +348,8 @@ TsnapFile *tsnap_open_buffer(const void *data, size_t len, const char *name, cha
 /* Map the whole file, pre-faulted: RAM sections are read in full right away. */
 static int map_file(TsnapFile *f, char *err, size_t errlen)
 {
-    int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO is refused below instead of blocking the open for ever. */
+    int fd = open(f->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) < 0) {
         snprintf(err, errlen, "%s: cannot open: %s", f->path, g_strerror(errno));

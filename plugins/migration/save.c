@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "atomic.h"
 #include "format.h"
 #include "layout.h"
 #include "manifest_read.h"
@@ -92,6 +93,10 @@ int tsnap_save(const TesseraMachineView *m, const char *path, const char *target
     g_autofree uint32_t *versions = g_new0(uint32_t, n ? n : 1);
     g_autofree TsnapDeviceOut *devs = g_new0(TsnapDeviceOut, n ? n : 1);
     g_autofree TsnapMemoryOut *mem = g_new0(TsnapMemoryOut, m->n_memory ? m->n_memory : 1);
+
+    /* A device node, FIFO or directory is refused before any pre_save hook runs. */
+    if (atomic_check_target(path, err, errlen) < 0)
+        return -1;
 
     for (uint32_t i = 0; i < n; i++)
         if (check_instance(path, &m->instances[i], err, errlen) < 0)
