@@ -121,6 +121,17 @@ with open(machine_file) as src, open(huge, "w") as dst:
 refused("prom-size-huge", ["-M", huge, "-serial", "null", "-bios", loop],
         "prom-size 0xfffffffffffff000 is out of range (0 to 0x1000000, 16 MiB)")
 
+# A kernel ELF segment whose memsz (from the file) is larger than the RAM: refused
+# before fw-cfg allocates it.
+import struct
+elf = os.path.join(tmp, "hugeseg.elf")
+with open(elf, "wb") as f:
+    f.write(b"\x7fELF" + bytes([1, 2, 1]) + bytes(9) +
+            struct.pack(">HHIIIIIHHHHHH", 2, 2, 1, 0xf0004000, 52, 0, 0, 52, 32, 1, 40, 0, 0) +
+            struct.pack(">IIIIIIII", 1, 0, 0xf0004000, 0xf0004000, 0, 0xf0000000, 7, 4))
+refused("kernel-segment-larger-than-ram", base + ["-bios", loop, "-kernel", elf],
+        "segment 0 of 4026531840 bytes is larger than the")
+
 # SIGTERM while the 256 MiB save is being written: the temporary file goes with it.
 # The kill is sent once the temporary file is seen; when the save was too quick to be
 # caught, try again (up to 5 times) before giving up on the case.

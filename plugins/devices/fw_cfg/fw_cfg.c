@@ -209,8 +209,10 @@ static int item_le(FwCfg *s, uint16_t key, uint64_t value, unsigned bytes, char 
 
 /* ---- kernel, initrd and command line ---- */
 
-static int read_whole(const char *path, const char *what, uint8_t **buf, size_t *len, char *err,
-                      size_t errlen)
+/* At most `limit` bytes (the RAM size: a larger file cannot be placed anyway); the
+ * core has already refused anything but a regular file of at most 256 MiB. */
+static int read_whole(const char *path, const char *what, uint64_t limit, uint8_t **buf,
+                      size_t *len, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -223,6 +225,13 @@ static int read_whole(const char *path, const char *what, uint8_t **buf, size_t 
         n += fread(b + n, 1, cap - n, f);
         if (n < cap)
             break;
+        if (n > limit) {
+            snprintf(err, errlen, "%s %s: more than the %llu bytes of RAM", what, path,
+                     (unsigned long long)limit);
+            free(b);
+            fclose(f);
+            return -1;
+        }
         uint8_t *nb = realloc(b, cap * 2);
         if (!nb) {
             free(b);
@@ -298,6 +307,12 @@ static int64_t load_elf(FwCfg *s, const char *path, const uint8_t *b, size_t len
             continue;
         if (filesz > memsz || offset > len || filesz > len - offset) {
             snprintf(err, errlen, "kernel %s: segment %u outside the file", path, i);
+            return -1;
+        }
+        /* memsz comes from the file: bound it by the RAM before allocating. */
+        if (memsz > ram_size) {
+            snprintf(err, errlen, "kernel %s: segment %u of %u bytes is larger than the %llu "
+                     "bytes of RAM", path, i, memsz, (unsigned long long)ram_size);
             return -1;
         }
         uint8_t *seg = calloc(1, memsz);
@@ -382,7 +397,7 @@ static int load_kernel(FwCfg *s, const char *kernel, const char *initrd, uint64_
 {
     uint8_t *b;
     size_t len;
-    if (read_whole(kernel, "kernel", &b, &len, err, errlen))
+    if (read_whole(kernel, "kernel", ram_size, &b, &len, err, errlen))
         return -1;
     int64_t ksize;
     if (is_elf(b, len)) {
@@ -404,7 +419,7 @@ static int load_kernel(FwCfg *s, const char *kernel, const char *initrd, uint64_
     *initrd_size = 0;
     if (!initrd)
         return 0;
-    if (read_whole(initrd, "initrd", &b, &len, err, errlen) ||
+    if (read_whole(initrd, "initrd", ram_size, &b, &len, err, errlen) ||
         blob_add(s, INITRD_LOAD_ADDR, b, len, ram_size, initrd, err, errlen))
         return -1;
     *initrd_size = (uint32_t)len;
