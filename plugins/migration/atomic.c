@@ -123,11 +123,24 @@ AtomicFile *atomic_open(const char *path, char *err, size_t errlen)
     g_autofree char *dir = g_path_get_dirname(path);
     g_autofree char *base = g_path_get_basename(path);
     char *tmp = g_strdup_printf("%s/.%s.XXXXXX", dir, base);
+    AtomicFile *f = g_new0(AtomicFile, 1);
+    /* SIGINT and SIGTERM wait until the temporary file is registered with the
+     * handler: one arriving in between would leave it behind. */
+    sigset_t block, was;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigprocmask(SIG_BLOCK, &block, &was);
     int fd = g_mkstemp_full(tmp, O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        register_tmp(f, tmp);
+    int e = errno;
+    sigprocmask(SIG_SETMASK, &was, NULL);
     if (fd < 0) {
         snprintf(err, errlen, "%s: cannot create a temporary file in %s: %s", path, dir,
-                 g_strerror(errno));
+                 g_strerror(e));
         g_free(tmp);
+        g_free(f);
         return NULL;
     }
     /* mkstemp creates 0600; give the snapshot the usual umask-derived mode. */
@@ -135,12 +148,10 @@ AtomicFile *atomic_open(const char *path, char *err, size_t errlen)
     umask(mask);
     if (fchmod(fd, 0666 & ~mask) < 0)
         g_debug("%s: fchmod failed, the snapshot stays private", tmp);
-    AtomicFile *f = g_new0(AtomicFile, 1);
     f->fd = fd;
     f->path = g_strdup(path);
     f->tmp_path = tmp;
     f->buf = g_malloc(ATOMIC_BUF);
-    register_tmp(f, tmp);
     return f;
 }
 

@@ -66,6 +66,10 @@ refused("initrd-dev-zero", base + ["-bios", loop, "-kernel", loop, "-initrd", "/
 refused("bios-fifo", base + ["-bios", fifo], "tessera: -bios %s: not a regular file" % fifo)
 refused("kernel-fifo", base + ["-bios", loop, "-kernel", fifo],
         "tessera: -kernel %s: not a regular file" % fifo)
+refused("drive-fifo", base + ["-bios", loop, "-drive", "file=%s,if=scsi,index=0" % fifo],
+        "%s: not a regular file or block device" % fifo)
+refused("drive-dev-zero", base + ["-bios", loop, "-drive", "file=/dev/zero,if=scsi,index=0"],
+        "/dev/zero: not a regular file or block device")
 refused("loadvm-fifo", ["-loadvm", fifo, "-serial", "null"], "%s: not a regular file" % fifo)
 
 big = os.path.join(tmp, "big.bin")

@@ -56,7 +56,9 @@
 
 int scsi_disk_open(ScsiDisk *d, const char *path, bool cdrom, char *err, size_t errlen)
 {
-    d->fd = open(path, cdrom ? O_RDONLY : O_RDWR);
+    /* O_NONBLOCK: a FIFO (or a terminal) is refused below instead of blocking the
+     * open; cleared once the image is known to be a regular file or block device. */
+    d->fd = open(path, (cdrom ? O_RDONLY : O_RDWR) | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (d->fd < 0) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
@@ -68,10 +70,21 @@ int scsi_disk_open(ScsiDisk *d, const char *path, bool cdrom, char *err, size_t 
         d->fd = -1;
         return -1;
     }
+    if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+        snprintf(err, errlen, "%s: not a regular file or block device", path);
+        close(d->fd);
+        d->fd = -1;
+        return -1;
+    }
+    int fl = fcntl(d->fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(d->fd, F_SETFL, fl & ~O_NONBLOCK);
+    /* A block device's st_size is 0: its size is where SEEK_END lands. */
+    off_t size = S_ISREG(st.st_mode) ? st.st_size : lseek(d->fd, 0, SEEK_END);
     d->present = true;
     d->cdrom = cdrom;
     d->block_size = cdrom ? 2048 : 512;
-    d->blocks = (uint64_t)st.st_size / d->block_size;
+    d->blocks = size > 0 ? (uint64_t)size / d->block_size : 0;
     if (!d->blocks) {
         snprintf(err, errlen, "%s: smaller than one %u-byte block", path, d->block_size);
         scsi_disk_close(d);
