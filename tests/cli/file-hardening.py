@@ -8,7 +8,9 @@ a huge prom-size in a machine file. A save interrupted by SIGTERM leaves no
 Every command runs under `timeout 10`: before the fixes /dev/zero read 2 GB and a
 FIFO blocked for ever, which shows up here as status 124.
 
-Usage: file-hardening.py TESSERA MACHINE_FILE"""
+The monitor's savevm and tessera-snap convert -o refuse the same targets.
+
+Usage: file-hardening.py TESSERA MACHINE_FILE [TESSERA_SNAP]"""
 import os
 import signal
 import stat
@@ -18,6 +20,7 @@ import tempfile
 import time
 
 tessera, machine_file = sys.argv[1], sys.argv[2]
+tessera_snap = sys.argv[3] if len(sys.argv) > 3 else None
 tmp = tempfile.mkdtemp(prefix="tessera-files-")
 failures = 0
 
@@ -88,6 +91,31 @@ for name, target, kind in [("savevm-at-fifo", fifo, "a FIFO"),
 check("fifo-still-a-fifo", stat.S_ISFIFO(os.stat(fifo).st_mode))
 check("symlink-still-a-symlink", os.path.islink(link_to_fifo))
 check("directory-still-a-directory", os.path.isdir(directory))
+
+# The monitor's savevm: one Error line per refused target, the machine goes on.
+p = subprocess.run(["timeout", "10", tessera] + base[:-2] + ["-bios", loop, "-monitor", "stdio"],
+                   input="savevm %s\nsavevm %s\nquit\n" % (fifo, directory),
+                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+check("monitor-savevm-refuses-fifo-and-directory",
+      p.returncode == 0 and "Error: %s: cannot save here: a FIFO" % fifo in p.stdout and
+      "Error: %s: cannot save here: a directory" % directory in p.stdout, repr(p.stdout[-600:]))
+
+# tessera-snap convert -o: the same targets refused, nothing written.
+if tessera_snap:
+    snap = os.path.join(tmp, "at.tsnap")
+    manifest = os.path.join(tmp, "manifest.json")
+    run(run_loop + ["-savevm-at", "1000," + snap])
+    with open(manifest, "w") as f:
+        f.write(subprocess.run([tessera, "--dump-manifest"], stdout=subprocess.PIPE,
+                               text=True).stdout)
+    for name, target in [("convert-to-fifo", fifo), ("convert-to-directory", directory)]:
+        p = subprocess.run(["timeout", "10", tessera_snap, "convert", snap, "--to", manifest,
+                            "-o", target], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+        check(name, p.returncode not in (0, 124) and "cannot save here" in p.stdout,
+              "status %d, output %r" % (p.returncode, p.stdout[:400]))
+    os.unlink(snap)
+    os.unlink(manifest)
 
 # A character device node of our own (never /dev/full itself): a copy of /dev/null,
 # which mknod can make only as root.
