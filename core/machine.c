@@ -131,6 +131,9 @@ static void add_memory_info(Machine *m, const char *name, uint64_t pa, uint64_t 
     g_array_append_val(m->memory, mi);
 }
 
+/* The largest [memory] region of kind ram or rom (they are allocated). */
+#define MACHINE_REGION_MAX (UINT64_C(256) << 20)
+
 static bool build_memory(Machine *m, const MachineOptions *opts, GError **error)
 {
     const MachineSpec *s = m->spec;
@@ -163,6 +166,14 @@ static bool build_memory(Machine *m, const MachineOptions *opts, GError **error)
         bool ok;
         if (ms->kind == REGION_ZERO) {
             ok = bus_add_zero(m->bus, ms->name, ms->base, ms->size, error);
+        } else if (ms->size > MACHINE_REGION_MAX) {
+            /* Allocated below: a size from the machine file is bounded first. */
+            g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                        "machine %s: memory %s: size 0x%" G_GINT64_MODIFIER "x is out of range "
+                        "(1 to 0x%" G_GINT64_MODIFIER "x, %u MiB, for kind ram or rom)",
+                        s->name, ms->name, ms->size, (uint64_t)MACHINE_REGION_MAX,
+                        (unsigned)(MACHINE_REGION_MAX >> 20));
+            return false;
         } else {
             uint8_t *host = g_malloc0(ms->size);
             if (ms->contents)

@@ -153,6 +153,16 @@ with open(machine_file) as src, open(huge, "w") as dst:
 refused("prom-size-huge", ["-M", huge, "-serial", "null", "-bios", loop],
         "prom-size 0xfffffffffffff000 is out of range (0 to 0x1000000, 16 MiB)")
 
+# A [memory] region of kind ram near 2^35 bytes: a range error, not an abort.
+bigregion = os.path.join(tmp, "bigregion.machine")
+with open(machine_file) as src:
+    text = src.read()
+at = text.index("size = 4", text.index("[memory afx]"))
+with open(bigregion, "w") as dst:
+    dst.write(text[:at] + "size = 0x800000000" + text[at + len("size = 4"):])
+refused("memory-region-huge", ["-M", bigregion, "-serial", "null", "-bios", loop],
+        "memory afx: size 0x800000000 is out of range (1 to 0x10000000, 256 MiB")
+
 # A kernel ELF segment whose memsz (from the file) is larger than the RAM: refused
 # before fw-cfg allocates it.
 import struct
