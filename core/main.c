@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* tessera: the command line, in QEMU's style. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -369,6 +370,9 @@ static MachineExit run(Session *s, const Cli *cli, Monitor *mons[2], Qmp *qmp)
 
 int main(int argc, char **argv)
 {
+    /* A reader that goes away (a socket client, the far end of a pipe) is an EPIPE
+     * error for the code writing to it to handle, not a reason to die. */
+    signal(SIGPIPE, SIG_IGN);
     Cli cli = { 0 };
     parse_args(argc, argv, &cli);
     if (!cli.machine && !cli.loadvm && !cli.list_plugins && !cli.list_machines &&

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#define _GNU_SOURCE /* accept4 */
 #include "qmp.h"
 
 #include <errno.h>
@@ -11,9 +12,12 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "json_stream.h"
 
 #define QMP_ERROR g_quark_from_static_string("tessera-qmp")
-#define QMP_MAX_COMMAND (64 * 1024)
+#define QMP_MAX_COMMAND (64 * 1024) /* bytes in one command */
+#define QMP_MAX_DEPTH 64            /* objects and arrays within one another */
+#define QMP_READ_MAX (256 * 1024)   /* bytes read in one poll, so a flood cannot starve the guest */
 
 struct Qmp {
     Session *session;
@@ -21,33 +25,45 @@ struct Qmp {
     int listen_fd;
     int fd;           /* the connected client, or -1 */
     bool negotiated;  /* qmp_capabilities was received */
-    GString *in;      /* bytes of the command being received */
-    /* Where the scan of `in` stands: brace depth, inside a string, after a backslash. */
-    int depth;
-    bool in_str, esc;
+    JsonStream *in;   /* splits what the client sends into JSON values */
 };
 
-static void send_text(Qmp *q, const char *text)
+/* The client hung up (or its socket failed): forget it; the next one may connect. */
+static void drop_client(Qmp *q)
 {
-    size_t len = strlen(text), off = 0;
+    if (q->fd >= 0)
+        close(q->fd);
+    q->fd = -1;
+    json_stream_reset(q->in);
+}
+
+/* Sockets are written with MSG_NOSIGNAL: a client that closes before reading its
+ * reply makes send() fail with EPIPE instead of killing the emulator with SIGPIPE. */
+static bool send_all(Qmp *q, const char *buf, size_t len)
+{
+    size_t off = 0;
     while (q->fd >= 0 && off < len) {
-        ssize_t n = write(q->fd, text + off, len - off);
-        if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+        ssize_t n = send(q->fd, buf + off, len - off, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             struct pollfd p = { .fd = q->fd, .events = POLLOUT };
             poll(&p, 1, 100);
             continue;
         }
-        if (n <= 0) {
-            close(q->fd);
-            q->fd = -1;
-            return;
+        if (n <= 0) { /* EPIPE, ECONNRESET...: the client is gone */
+            drop_client(q);
+            return false;
         }
         off += (size_t)n;
     }
-    if (q->fd >= 0 && write(q->fd, "\r\n", 2) < 0) {
-        close(q->fd);
-        q->fd = -1;
-    }
+    return q->fd >= 0;
+}
+
+static void send_text(Qmp *q, const char *text)
+{
+    if (send_all(q, text, strlen(text)))
+        send_all(q, "\r\n", 2);
 }
 
 static void send_node(Qmp *q, JsonNode *node)
@@ -94,15 +110,35 @@ static void greet(Qmp *q)
     g_free(text);
 }
 
+/* Member `name` of `o` when it is a string; NULL when absent. *bad: present but not
+ * a string. */
+static const char *string_member(JsonObject *o, const char *name, bool *bad)
+{
+    JsonNode *n = o ? json_object_get_member(o, name) : NULL;
+    *bad = false;
+    if (!n)
+        return NULL;
+    if (JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING)
+        return json_node_get_string(n);
+    *bad = true;
+    return NULL;
+}
+
 static void execute(Qmp *q, JsonObject *cmd)
 {
     JsonNode *id = json_object_get_member(cmd, "id");
-    const char *name = json_object_has_member(cmd, "execute")
-                           ? json_object_get_string_member(cmd, "execute")
-                           : NULL;
-    JsonObject *args = json_object_has_member(cmd, "arguments")
-                           ? json_object_get_object_member(cmd, "arguments")
-                           : NULL;
+    bool bad;
+    const char *name = string_member(cmd, "execute", &bad);
+    if (bad) {
+        reply_error(q, id, "GenericError", "QMP input member 'execute' must be a string");
+        return;
+    }
+    JsonNode *args_node = json_object_get_member(cmd, "arguments");
+    if (args_node && !JSON_NODE_HOLDS_OBJECT(args_node)) {
+        reply_error(q, id, "GenericError", "QMP input member 'arguments' must be an object");
+        return;
+    }
+    JsonObject *args = args_node ? json_node_get_object(args_node) : NULL;
     Session *s = q->session;
     if (!name) {
         reply_error(q, id, "GenericError", "QMP input lacks member 'execute'");
@@ -126,9 +162,12 @@ static void execute(Qmp *q, JsonObject *cmd)
         reply(q, id, json_node_init_object(json_node_alloc(), st));
         json_object_unref(st);
     } else if (!strcmp(name, "human-monitor-command")) {
-        const char *line = args && json_object_has_member(args, "command-line")
-                               ? json_object_get_string_member(args, "command-line")
-                               : NULL;
+        const char *line = string_member(args, "command-line", &bad);
+        if (bad) {
+            reply_error(q, id, "GenericError",
+                        "Parameter 'command-line' expects a string");
+            return;
+        }
         if (!line) {
             reply_error(q, id, "GenericError", "Parameter 'command-line' is missing");
             return;
@@ -148,12 +187,15 @@ static void execute(Qmp *q, JsonObject *cmd)
     }
 }
 
-static void handle(Qmp *q, const char *text)
+/* One complete top-level value from the client: a command if it is an object. */
+static void handle(Qmp *q, const char *text, size_t len)
 {
     JsonParser *parser = json_parser_new();
     GError *error = NULL;
-    if (!json_parser_load_from_data(parser, text, -1, &error)) {
-        reply_error(q, NULL, "GenericError", error->message);
+    if (!json_parser_load_from_data(parser, text, (gssize)len, &error)) {
+        char *desc = g_strdup_printf("QMP input is not valid JSON: %s", error->message);
+        reply_error(q, NULL, "GenericError", desc);
+        g_free(desc);
         g_error_free(error);
     } else {
         JsonNode *root = json_parser_get_root(parser);
@@ -165,42 +207,45 @@ static void handle(Qmp *q, const char *text)
     g_object_unref(parser);
 }
 
-static void scan_reset(Qmp *q)
-{
-    g_string_truncate(q->in, 0);
-    q->depth = 0;
-    q->in_str = q->esc = false;
-}
-
-/* Split the byte stream into top-level JSON objects by brace depth, scanning each
- * byte once as it arrives. */
+/* Split what arrived into values and answer each in turn; malformed input gets an
+ * error reply and the splitter carries on with what follows it. A client that goes
+ * away meanwhile takes the rest of its input with it. */
 static void feed(Qmp *q, const char *buf, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
-        char c = buf[i];
-        g_string_append_c(q->in, c);
-        if (q->in_str) {
-            if (q->esc)
-                q->esc = false;
-            else if (c == '\\')
-                q->esc = true;
-            else if (c == '"')
-                q->in_str = false;
-        } else if (c == '"') {
-            q->in_str = true;
-        } else if (c == '{') {
-            q->depth++;
-        } else if (c == '}') {
-            q->depth--;
+    size_t off = 0;
+    while (q->fd >= 0 && off < len) {
+        size_t used;
+        JsonStreamEvent ev = json_stream_next(q->in, buf + off, len - off, &used);
+        off += used;
+        if (ev == JSON_STREAM_VALUE) {
+            size_t n;
+            const char *text = json_stream_value(q->in, &n);
+            handle(q, text, n);
+        } else if (ev == JSON_STREAM_ERROR) {
+            reply_error(q, NULL, "GenericError", json_stream_error(q->in));
+        } else {
+            break;
         }
-        if (c == '}' && q->depth == 0 && !q->in_str) {
-            handle(q, q->in->str);
-            scan_reset(q);
-        } else if (q->in->len > QMP_MAX_COMMAND) {
-            reply_error(q, NULL, "GenericError", "command too long");
-            scan_reset(q);
-        } else if (q->depth == 0 && !q->in_str && g_ascii_isspace(q->in->str[0])) {
-            g_string_erase(q->in, 0, 1); /* blank between commands: scan state unchanged */
+    }
+}
+
+/* Everything the client has sent so far (up to QMP_READ_MAX bytes a poll). */
+static void read_input(Qmp *q)
+{
+    char buf[4096];
+    size_t total = 0;
+    while (q->fd >= 0 && total < QMP_READ_MAX) {
+        ssize_t n = recv(q->fd, buf, sizeof(buf), 0);
+        if (n > 0) {
+            total += (size_t)n;
+            feed(q, buf, (size_t)n);
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            return;
+        } else {
+            drop_client(q); /* end of input, or the connection failed */
+            return;
         }
     }
 }
@@ -211,23 +256,15 @@ void qmp_poll(Qmp *q, int timeout_ms)
     if (poll(&p, 1, timeout_ms) <= 0)
         return;
     if (q->fd < 0) {
-        q->fd = accept(q->listen_fd, NULL, NULL);
-        if (q->fd >= 0) {
-            fcntl(q->fd, F_SETFL, fcntl(q->fd, F_GETFL) | O_NONBLOCK);
-            q->negotiated = false;
-            scan_reset(q);
-            greet(q);
-        }
-        return;
+        q->fd = accept4(q->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (q->fd < 0)
+            return;
+        q->negotiated = false;
+        json_stream_reset(q->in);
+        greet(q);
+        /* The new client may have sent its first commands already. */
     }
-    char buf[4096];
-    ssize_t n = read(q->fd, buf, sizeof(buf));
-    if (n > 0) {
-        feed(q, buf, (size_t)n);
-    } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-        close(q->fd);
-        q->fd = -1;
-    }
+    read_input(q);
 }
 
 static void qmp_poll_hook(void *opaque)
@@ -265,7 +302,7 @@ Qmp *qmp_new(Session *s, const char *spec, GError **error)
     q->path = p;
     q->listen_fd = fd;
     q->fd = -1;
-    q->in = g_string_new(NULL);
+    q->in = json_stream_new(QMP_MAX_COMMAND, QMP_MAX_DEPTH);
     machine_add_poll(s->machine, qmp_poll_hook, q);
     return q;
 }
@@ -279,6 +316,6 @@ void qmp_free(Qmp *q)
     close(q->listen_fd);
     unlink(q->path);
     g_free(q->path);
-    g_string_free(q->in, TRUE);
+    json_stream_free(q->in);
     g_free(q);
 }
