@@ -14,6 +14,8 @@ struct Bus {
     unsigned n;
     unsigned cap;
     uint8_t logging; /* dirty-log clients started, one bit each */
+    BusCodeHook code_hook; /* a write hit a page marked as code */
+    void *code_opaque;
 };
 
 #define BUS_SPACE_END (UINT64_C(1) << TESSERA_PA_BITS)
@@ -207,6 +209,14 @@ static inline void bus_store_be(uint8_t *p, unsigned size, uint64_t value)
     }
 }
 
+/* Every write to RAM through the bus: the dirty log, then the code owner. */
+static inline void bus_ram_written(const Bus *bus, const Region *r, uint64_t pa, uint64_t len)
+{
+    dirty_map_mark(&r->dirty, pa, len);
+    if (bus->code_hook && dirty_map_has_code(&r->dirty, pa, len))
+        bus->code_hook(bus->code_opaque, pa, len);
+}
+
 int bus_read(Bus *bus, uint64_t pa, unsigned size, uint64_t *value)
 {
     const Region *r;
@@ -238,7 +248,7 @@ int bus_write(Bus *bus, uint64_t pa, unsigned size, uint64_t value)
     switch (r->kind) {
     case REGION_RAM:
         bus_store_be(r->host + (pa - r->base), size, value);
-        dirty_map_mark(&r->dirty, pa, size);
+        bus_ram_written(bus, r, pa, size);
         break;
     case REGION_ROM:
     case REGION_ZERO:
@@ -301,7 +311,7 @@ int bus_copy_to(Bus *bus, uint64_t pa, const void *buf, size_t len)
         switch (r->kind) {
         case REGION_RAM:
             memcpy(r->host + (pa - r->base), src, chunk);
-            dirty_map_mark(&r->dirty, pa, chunk);
+            bus_ram_written(bus, r, pa, chunk);
             break;
         case REGION_ROM:
         case REGION_ZERO:
@@ -355,6 +365,7 @@ void bus_mem_region(const Bus *bus, uint64_t pa, TesseraMemRegion *out)
     const Region *r = bus_lookup(bus, pa);
     out->host = NULL;
     out->dirty = NULL;
+    out->code = NULL;
     if (!r) {
         out->kind = TESSERA_MEM_UNASSIGNED;
         bus_hole(bus, pa, out);
@@ -365,8 +376,18 @@ void bus_mem_region(const Bus *bus, uint64_t pa, TesseraMemRegion *out)
     out->size = r->size;
     if (r->kind == REGION_RAM || r->kind == REGION_ROM)
         out->host = r->host;
-    if (r->kind == REGION_RAM)
-        out->dirty = r->dirty.map + ((r->base - r->dirty.base) >> TESSERA_PAGE_BITS);
+    out->code = NULL;
+    if (r->kind == REGION_RAM) {
+        uint64_t first = (r->base - r->dirty.base) >> TESSERA_PAGE_BITS;
+        out->dirty = r->dirty.map + first;
+        out->code = r->dirty.code + first;
+    }
+}
+
+void bus_set_code_hook(Bus *bus, BusCodeHook hook, void *opaque)
+{
+    bus->code_hook = hook;
+    bus->code_opaque = opaque;
 }
 
 int bus_dirty_start(Bus *bus)

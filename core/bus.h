@@ -63,6 +63,11 @@ uint8_t *bus_mem_ptr(Bus *bus, uint64_t pa, uint64_t *avail);
 /* What decodes pa: kind, bounds, host pointer and dirty log (TesseraMemRegion). */
 void bus_mem_region(const Bus *bus, uint64_t pa, TesseraMemRegion *out);
 
+/* Who is told when a bus write (a store through the bus, DMA) hits a page marked
+ * as code (TesseraMemRegion.code): the CPU's invalidate(). */
+typedef void (*BusCodeHook)(void *opaque, uint64_t pa, uint64_t len);
+void bus_set_code_hook(Bus *bus, BusCodeHook hook, void *opaque);
+
 /* The dirty log over every RAM region (docs/memory.md). Every RAM write through
  * the bus marks its pages; host-pointer writers mark through TesseraMemRegion.dirty.
  * start returns a client number, or -1 when TESSERA_DIRTY_CLIENTS already log. */

@@ -10,12 +10,14 @@ void dirty_map_init(DirtyMap *d, uint64_t base, uint64_t size)
     d->base = base & ~(TESSERA_PAGE_SIZE - 1);
     d->pages = (base + size - d->base + TESSERA_PAGE_SIZE - 1) >> TESSERA_PAGE_BITS;
     d->map = g_malloc0(d->pages ? d->pages : 1);
+    d->code = g_malloc0(d->pages ? d->pages : 1);
 }
 
 void dirty_map_free(DirtyMap *d)
 {
     g_free(d->map);
-    d->map = NULL;
+    g_free(d->code);
+    d->map = d->code = NULL;
     d->pages = 0;
 }
 
@@ -39,6 +41,17 @@ void dirty_map_mark(const DirtyMap *d, uint64_t pa, uint64_t len)
     uint64_t first, end;
     if (dirty_map_span(d, pa, len, &first, &end))
         memset(d->map + first, TESSERA_DIRTY_ALL, end - first);
+}
+
+bool dirty_map_has_code(const DirtyMap *d, uint64_t pa, uint64_t len)
+{
+    uint64_t first, end;
+    if (!dirty_map_span(d, pa, len, &first, &end))
+        return false;
+    for (uint64_t i = first; i < end; i++)
+        if (d->code[i])
+            return true;
+    return false;
 }
 
 void dirty_map_start(DirtyMap *d, unsigned client)

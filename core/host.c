@@ -40,7 +40,18 @@ static const char *host_machine_opt(TesseraInstance *self, const char *name)
 static int host_mmio_add(TesseraInstance *self, const TesseraMmioRegion *r, void *opaque,
                          char *err, size_t errlen)
 {
-    if (!r || !r->name || !r->read || r->size == 0) {
+    if (!r) {
+        snprintf(err, errlen, "%s: malformed MMIO region", self->name);
+        return -1;
+    }
+    /* size_of first: the other members are only there if it covers them. */
+    if (r->size_of < offsetof(TesseraMmioRegion, write) + sizeof(r->write)) {
+        snprintf(err, errlen,
+                 "%s: MMIO region size_of %u is smaller than the ABI 1.0 TesseraMmioRegion (%zu)",
+                 self->name, r->size_of, offsetof(TesseraMmioRegion, write) + sizeof(r->write));
+        return -1;
+    }
+    if (!r->name || !r->read || r->size == 0) {
         snprintf(err, errlen, "%s: malformed MMIO region", self->name);
         return -1;
     }

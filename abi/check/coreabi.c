@@ -48,7 +48,7 @@ static const CoreMember cpu_m[] = {
     M(TesseraCpuClass, set_irl),   M(TesseraCpuClass, n_regs),
     M(TesseraCpuClass, reg_read),  M(TesseraCpuClass, reg_write),
     M(TesseraCpuClass, dump),      M(TesseraCpuClass, set_pc),
-    M(TesseraCpuClass, finalize),
+    M(TesseraCpuClass, finalize),  M(TesseraCpuClass, invalidate),
 };
 static const CoreMember runstate_m[] = {
     M(TesseraRunState, icount), M(TesseraRunState, stop_at),
@@ -132,6 +132,7 @@ static const CoreMember mem_region_m[] = {
     M(TesseraMemRegion, size_of), M(TesseraMemRegion, kind),
     M(TesseraMemRegion, base),    M(TesseraMemRegion, size),
     M(TesseraMemRegion, host),    M(TesseraMemRegion, dirty),
+    M(TesseraMemRegion, code),
 };
 
 static const CoreStruct core_structs[] = {

@@ -73,6 +73,13 @@ typedef struct TesseraMemRegion {
      * Whoever writes RAM through `host` must set the page's byte to
      * TESSERA_DIRTY_ALL (one unconditional byte store). NULL for other kinds. */
     uint8_t *dirty;
+    /* RAM: the region's code marks, one byte per page from base. A CPU sets a
+     * page's byte to 1 once it has decoded or translated code from it; from then
+     * on, a write to the page by anyone but that CPU (DMA, a device, the bus)
+     * calls the CPU class's invalidate() first thing after the write, and the
+     * CPU itself must not store to a marked page without invalidating. NULL for
+     * other kinds. */
+    uint8_t *code;
 } TesseraMemRegion;
 
 #endif /* TESSERA_BUS_H */

@@ -51,6 +51,12 @@ typedef struct TesseraCpuClass {
     /* Optional: give the host a physical address to start at (ELF entry etc.). */
     void (*set_pc)(void *cpu, uint64_t pc);
     void (*finalize)(void *cpu);
+
+    /* ---- ABI 1.1 ---- */
+    /* Something other than the CPU wrote [pa, pa + len) in a page the CPU marked
+     * as code (TesseraMemRegion.code): drop what was decoded or translated from
+     * it before it can run again. Called after the write, before run() goes on. */
+    void (*invalidate)(void *cpu, uint64_t pa, uint64_t len);
 } TesseraCpuClass;
 
 #endif /* TESSERA_CPU_H */

@@ -62,7 +62,9 @@ enum {
 
 /* The CPU's own translation cache: one direct-mapped table per (mode, access).
  * A hit gives the host address as va + addend; `code` is the decoded page for
- * fetch entries. Tags are page-aligned VAs; SPARC_TLB_INVALID never matches. */
+ * fetch entries, `dirty` the page's dirty-log byte for store entries (a store
+ * through the entry sets it: docs/memory.md). Tags are page-aligned VAs;
+ * SPARC_TLB_INVALID never matches. */
 #define SPARC_FAST_TLB_BITS 8
 #define SPARC_FAST_TLB_SIZE (1u << SPARC_FAST_TLB_BITS)
 #define SPARC_TLB_INVALID 1u
@@ -73,17 +75,11 @@ typedef struct SparcFastTlb {
     uint32_t tag;
     uint32_t pad;
     uintptr_t addend;
-    struct SparcCodePage *code; /* fetch entries only */
+    union {
+        struct SparcCodePage *code; /* fetch entries */
+        uint8_t *dirty;             /* store entries */
+    };
 } SparcFastTlb;
-
-/* Physical ranges proven to be RAM (a store through the bus changed the bytes
- * mem_ptr shows), so stores may go through the host pointer directly. mem_ptr
- * alone cannot tell RAM from ROM. */
-#define SPARC_RAM_RANGES 16
-
-typedef struct SparcRamRange {
-    uint64_t start, end;
-} SparcRamRange;
 
 typedef struct SparcCodeCache SparcCodeCache;
 
@@ -108,8 +104,6 @@ typedef struct SparcCpu {
     uint32_t loop_break;      /* leave the inner loop after this instruction */
     uint32_t tlb_epoch;       /* mmu.epoch the fast TLB was filled under */
     SparcCodeCache *code;     /* decoded pages, keyed by physical page */
-    uint32_t n_ram;
-    SparcRamRange ram[SPARC_RAM_RANGES];
     SparcFastTlb tlb[2][3][SPARC_FAST_TLB_SIZE]; /* [supervisor][SparcAccess][index] */
 } SparcCpu;
 

@@ -183,27 +183,46 @@ static unsigned codecache_hash(uint64_t ppage)
     return (unsigned)((ppage * 0x9e3779b97f4a7c15ull) >> 40) & (CODECACHE_SLOTS - 1);
 }
 
-SparcCodePage *codecache_get(SparcCodeCache *cc, uint64_t ppage)
+/* The slot holding ppage, or the empty slot where it would go. */
+static unsigned codecache_slot(const SparcCodeCache *cc, uint64_t ppage)
 {
     unsigned i = codecache_hash(ppage);
-    for (;;) {
-        SparcCodePage *p = cc->slot[i];
-        if (!p)
-            break;
-        if (p->ppage == ppage)
-            return p;
+    while (cc->slot[i] && cc->slot[i]->ppage != ppage)
         i = (i + 1) & (CODECACHE_SLOTS - 1);
+    return i;
+}
+
+void codecache_invalidate(SparcCodeCache *cc, uint64_t pa, uint64_t len)
+{
+    if (len == 0)
+        return;
+    uint64_t last = pa + len - 1;
+    for (uint64_t page = pa >> 12; page <= last >> 12; page++) {
+        SparcCodePage *p = cc->slot[codecache_slot(cc, page)];
+        if (!p)
+            continue;
+        unsigned lo = page == pa >> 12 ? (unsigned)(pa & 0xfff) >> 2 : 0;
+        unsigned hi = page == last >> 12 ? (unsigned)(last & 0xfff) >> 2 : SPARC_CODE_PAGE_INSNS - 1;
+        for (unsigned w = lo; w <= hi; w++)
+            p->insn[w].op = OP_UNDECODED;
     }
+}
+
+SparcCodePage *codecache_get(SparcCodeCache *cc, uint64_t ppage)
+{
+    unsigned i = codecache_slot(cc, ppage);
+    if (cc->slot[i])
+        return cc->slot[i];
     if (cc->count >= CODECACHE_MAX_PAGES) {
         codecache_clear(cc);
         return NULL;
     }
-    /* Zeroed entries are the decoding of the zero word (UNIMP), so a fresh page
-     * needs no initialisation: fetch re-decodes whatever differs. */
     SparcCodePage *p = calloc(1, sizeof(*p));
     if (!p)
         abort();
     p->ppage = ppage;
+    for (unsigned w = 0; w < SPARC_CODE_PAGE_INSNS; w++)
+        p->insn[w].op = OP_UNDECODED;
     cc->slot[i] = p;
     cc->count++;
     return p;

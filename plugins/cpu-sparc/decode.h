@@ -7,10 +7,11 @@
  *
  * Fields of SparcDecoded:
  *   raw  the instruction word exactly as its bytes sit in guest memory (not
- *        byte-swapped); fetch compares it with memory, so stale entries, whether
- *        from self-modifying code or DMA, re-decode by themselves.
- *   op   handler index (SparcOp). 0 is UNIMP, so a zeroed entry is the valid
- *        decoding of the zero word.
+ *        byte-swapped).
+ *   op   handler index (SparcOp). OP_UNDECODED marks an entry to decode from
+ *        memory before it runs: a fresh page, or words a store or DMA changed
+ *        (codecache_invalidate, called through the memory contract's code marks:
+ *        docs/memory.md). Fetch never compares memory with `raw`.
  *   rd   destination register; writers of %g0 get 32, a discarded slot. Stores,
  *        LDD, FP and branch forms keep the raw field.
  *   rs1  first source register.
@@ -63,6 +64,7 @@ typedef enum SparcOp {
     OP_LDA, OP_LDUBA, OP_LDUHA, OP_LDDA, OP_STA, OP_STBA, OP_STHA, OP_STDA,
     OP_LDSBA, OP_LDSHA, OP_LDSTUBA, OP_SWAPA,
     OP_LDF, OP_LDFSR, OP_LDDF, OP_STF, OP_STFSR, OP_STDFQ, OP_STDF,
+    OP_UNDECODED, /* not a decoding: the run loop decodes the word first */
     OP_COUNT
 } SparcOp;
 
@@ -87,5 +89,8 @@ void codecache_free(SparcCodeCache *cc);
  * fetch TLB entries (they point at pages) and ask again. */
 SparcCodePage *codecache_get(SparcCodeCache *cc, uint64_t ppage);
 void codecache_clear(SparcCodeCache *cc);
+/* The words of [pa, pa + len) changed: their entries become OP_UNDECODED. Pages
+ * stay allocated, so a run loop inside one of them goes on safely. */
+void codecache_invalidate(SparcCodeCache *cc, uint64_t pa, uint64_t len);
 
 #endif /* SPARC_DECODE_H */

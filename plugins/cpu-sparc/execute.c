@@ -795,4 +795,5 @@ SparcHandler *const sparc_handlers[OP_COUNT] = {
     [OP_SWAPA] = op_swapa,
     [OP_LDF] = op_ldf, [OP_LDFSR] = op_ldfsr, [OP_LDDF] = op_lddf, [OP_STF] = op_stf,
     [OP_STFSR] = op_stfsr, [OP_STDFQ] = op_stdfq, [OP_STDF] = op_stdf,
+    [OP_UNDECODED] = op_illegal, /* never dispatched: run_page decodes first */
 };

@@ -16,10 +16,53 @@ void mem_tlb_flush(SparcCpu *cpu)
     cpu->tlb_epoch = cpu->mmu.epoch;
 }
 
-static uint8_t *mem_host_ptr(SparcCpu *cpu, uint64_t pa, uint64_t *avail)
+/* What backs pa: RAM (host pointer and dirty log), ROM (host pointer), or
+ * neither (MMIO, zero or unassigned: the bus). *avail is the bytes from pa to
+ * the end of the region. */
+typedef struct MemHost {
+    uint8_t *p;     /* NULL: go through the bus */
+    uint8_t *dirty; /* pa's dirty-log byte; NULL: not RAM */
+    uint8_t *code;  /* pa's code mark; NULL: not RAM, or the host keeps none */
+    uint64_t avail;
+} MemHost;
+
+static MemHost mem_host(SparcCpu *cpu, uint64_t pa)
 {
-    *avail = 0;
-    return cpu->host->ops->mem_ptr(cpu->host->self, pa, avail);
+    TesseraMemRegion r;
+    MemHost m = { NULL, NULL, NULL, 0 };
+    tessera_mem_region(cpu->host, pa, &r);
+    if (!r.host)
+        return m;
+    m.p = r.host + (pa - r.base);
+    m.avail = r.size - (pa - r.base);
+    if (r.kind == TESSERA_MEM_RAM && r.dirty) {
+        uint64_t page = (pa >> TESSERA_PAGE_BITS) - (r.base >> TESSERA_PAGE_BITS);
+        m.dirty = r.dirty + page;
+        m.code = r.code ? r.code + page : NULL;
+    }
+    return m;
+}
+
+/* Store entries whose host page is `page`: dropped when the page becomes code,
+ * so that every later store to it takes the slow path and invalidates. */
+static void mem_drop_store_entries(SparcCpu *cpu, const uint8_t *page)
+{
+    for (unsigned s = 0; s < 2; s++) {
+        for (unsigned i = 0; i < SPARC_FAST_TLB_SIZE; i++) {
+            SparcFastTlb *e = &cpu->tlb[s][SPARC_STORE][i];
+            if (e->tag != SPARC_TLB_INVALID && (uintptr_t)e->tag + e->addend == (uintptr_t)page)
+                e->tag = SPARC_TLB_INVALID;
+        }
+    }
+}
+
+/* Decoding from a RAM page marks it as code (docs/memory.md). */
+static void mem_mark_code(SparcCpu *cpu, const MemHost *m)
+{
+    if (!m->code || *m->code)
+        return;
+    *m->code = 1;
+    mem_drop_store_entries(cpu, m->p);
 }
 
 /*
@@ -64,32 +107,6 @@ int mem_bus_error(SparcCpu *cpu, uint64_t pa, SparcAccess access, unsigned asi)
     return 0;
 }
 
-/* ---- RAM proof: mem_ptr alone does not tell RAM from ROM ---- */
-
-static bool mem_is_ram(const SparcCpu *cpu, uint64_t pa)
-{
-    for (unsigned i = 0; i < cpu->n_ram; i++)
-        if (pa >= cpu->ram[i].start && pa < cpu->ram[i].end)
-            return true;
-    return false;
-}
-
-static void mem_prove_ram(SparcCpu *cpu, uint64_t pa, uint64_t avail)
-{
-    uint64_t end = pa + avail;
-    for (unsigned i = 0; i < cpu->n_ram; i++) {
-        SparcRamRange *r = &cpu->ram[i];
-        if (pa <= r->end && end >= r->start) {
-            r->start = pa < r->start ? pa : r->start;
-            r->end = end > r->end ? end : r->end;
-            return;
-        }
-    }
-    unsigned slot = cpu->n_ram < SPARC_RAM_RANGES ? cpu->n_ram++ : (unsigned)(pa >> 12) % SPARC_RAM_RANGES;
-    cpu->ram[slot].start = pa;
-    cpu->ram[slot].end = end;
-}
-
 /* ---- physical accesses ---- */
 
 static int mem_bus_load(SparcCpu *cpu, uint64_t pa, unsigned size, uint64_t *value)
@@ -99,22 +116,21 @@ static int mem_bus_load(SparcCpu *cpu, uint64_t pa, unsigned size, uint64_t *val
         /* Devices take at most words; LDD becomes two (as the reference's bus
          * splits it). */
         uint64_t hi = 0, lo = 0;
-        int r = h->ops->bus_read(h->self, pa, 4, &hi);
+        int r = tessera_bus_read(h, pa, 4, &hi);
         if (r == TESSERA_BUS_OK)
-            r = h->ops->bus_read(h->self, pa + 4, 4, &lo);
+            r = tessera_bus_read(h, pa + 4, 4, &lo);
         *value = (hi << 32) | (lo & 0xffffffffu);
         return r;
     }
-    return h->ops->bus_read(h->self, pa, size, value);
+    return tessera_bus_read(h, pa, size, value);
 }
 
 int mem_phys_load(SparcCpu *cpu, uint64_t pa, unsigned size, uint64_t *value, unsigned asi,
                   SparcAccess access)
 {
-    uint64_t avail;
-    const uint8_t *p = mem_host_ptr(cpu, pa, &avail);
-    if (p && avail >= size) {
-        *value = mem_ld_be(p, size);
+    MemHost m = mem_host(cpu, pa);
+    if (m.p && m.avail >= size) {
+        *value = mem_ld_be(m.p, size);
         return 0;
     }
     if (mem_bus_load(cpu, pa, size, value) == TESSERA_BUS_OK)
@@ -123,30 +139,34 @@ int mem_phys_load(SparcCpu *cpu, uint64_t pa, unsigned size, uint64_t *value, un
     return mem_bus_error(cpu, pa, access, asi);
 }
 
+/* A store through the host pointer of RAM: the bytes, the page's dirty mark,
+ * and, on a code page, the decoded words it changed. */
+static bool mem_ram_store(SparcCpu *cpu, uint64_t pa, const MemHost *m, unsigned size,
+                          uint64_t value)
+{
+    if (!m->dirty || m->avail < size)
+        return false;
+    mem_st_be(m->p, size, value);
+    *m->dirty = TESSERA_DIRTY_ALL;
+    if (m->code && *m->code)
+        codecache_invalidate(cpu->code, pa, size);
+    return true;
+}
+
 int mem_phys_store(SparcCpu *cpu, uint64_t pa, unsigned size, uint64_t value, unsigned asi)
 {
     const TesseraHost *h = cpu->host;
-    uint64_t avail;
-    uint8_t *p = mem_host_ptr(cpu, pa, &avail);
+    MemHost m = mem_host(cpu, pa);
     int r;
 
-    if (p && avail >= size && mem_is_ram(cpu, pa)) {
-        mem_st_be(p, size, value);
+    if (mem_ram_store(cpu, pa, &m, size, value))
         return 0;
-    }
     if (size == 8) {
-        r = h->ops->bus_write(h->self, pa, 4, value >> 32);
+        r = tessera_bus_write(h, pa, 4, value >> 32);
         if (r == TESSERA_BUS_OK)
-            r = h->ops->bus_write(h->self, pa + 4, 4, value & 0xffffffffu);
+            r = tessera_bus_write(h, pa + 4, 4, value & 0xffffffffu);
     } else {
-        uint64_t old = p && avail >= size ? mem_ld_be(p, size) : 0;
-        r = h->ops->bus_write(h->self, pa, size, value);
-        /* If the bus store changed what the host pointer shows, this is RAM and
-         * later stores may take the pointer (and the fast TLB). */
-        uint64_t mask = size == 4 ? 0xffffffffu : size == 2 ? 0xffffu : 0xffu;
-        if (p && avail >= size && r == TESSERA_BUS_OK && old != (value & mask) &&
-            mem_ld_be(p, size) == (value & mask))
-            mem_prove_ram(cpu, pa, avail);
+        r = tessera_bus_write(h, pa, size, value);
     }
     if (r == TESSERA_BUS_OK)
         return 0;
@@ -157,13 +177,13 @@ int mem_phys_store(SparcCpu *cpu, uint64_t pa, unsigned size, uint64_t value, un
 int mem_phys_read32(void *opaque, uint64_t pa, uint32_t *value)
 {
     SparcCpu *cpu = opaque;
-    uint64_t avail, v = 0;
-    const uint8_t *p = mem_host_ptr(cpu, pa, &avail);
-    if (p && avail >= 4) {
-        *value = (uint32_t)mem_ld_be(p, 4);
+    uint64_t v = 0;
+    MemHost m = mem_host(cpu, pa);
+    if (m.p && m.avail >= 4) {
+        *value = (uint32_t)mem_ld_be(m.p, 4);
         return 0;
     }
-    int r = cpu->host->ops->bus_read(cpu->host->self, pa, 4, &v);
+    int r = tessera_bus_read(cpu->host, pa, 4, &v);
     *value = (uint32_t)v;
     return r == TESSERA_BUS_OK ? 0 : -1;
 }
@@ -171,13 +191,10 @@ int mem_phys_read32(void *opaque, uint64_t pa, uint32_t *value)
 int mem_phys_write32(void *opaque, uint64_t pa, uint32_t value)
 {
     SparcCpu *cpu = opaque;
-    uint64_t avail;
-    uint8_t *p = mem_host_ptr(cpu, pa, &avail);
-    if (p && avail >= 4 && mem_is_ram(cpu, pa)) {
-        mem_st_be(p, 4, value);
+    MemHost m = mem_host(cpu, pa);
+    if (mem_ram_store(cpu, pa, &m, 4, value))
         return 0;
-    }
-    int r = cpu->host->ops->bus_write(cpu->host->self, pa, 4, value);
+    int r = tessera_bus_write(cpu->host, pa, 4, value);
     return r == TESSERA_BUS_OK ? 0 : -1;
 }
 
@@ -202,21 +219,23 @@ static int mem_translate(SparcCpu *cpu, uint32_t va, SparcAccess access, bool su
 static uint8_t *mem_tlb_fill(SparcCpu *cpu, uint32_t va, uint64_t pa, SparcAccess access,
                              bool supervisor, bool writable)
 {
-    uint64_t avail;
-    uint64_t page_pa = pa & ~(uint64_t)SPARC_PAGE_MASK;
     if (cpu->mmu.ctrl & 2) /* no-fault mode: a suppressed fault is no translation */
         return NULL;
-    uint8_t *p = mem_host_ptr(cpu, page_pa, &avail);
-    if (!p || avail < SPARC_PAGE_MASK + 1)
+    MemHost m = mem_host(cpu, pa & ~(uint64_t)SPARC_PAGE_MASK);
+    if (!m.p || m.avail < SPARC_PAGE_MASK + 1)
         return NULL;
-    if (access == SPARC_STORE && (!writable || !mem_is_ram(cpu, pa)))
+    if (access == SPARC_STORE && (!writable || !m.dirty || (m.code && *m.code)))
         return NULL;
     SparcFastTlb *e = mem_tlb_entry(cpu, supervisor, access, va);
     uint32_t page_va = va & ~SPARC_PAGE_MASK;
     e->tag = page_va;
-    e->addend = (uintptr_t)p - page_va;
+    e->addend = (uintptr_t)m.p - page_va;
     e->code = NULL;
-    return p + (pa & SPARC_PAGE_MASK);
+    if (access == SPARC_STORE) {
+        e->dirty = m.dirty;
+        *m.dirty = TESSERA_DIRTY_ALL; /* the caller stores through the pointer returned */
+    }
+    return m.p + (pa & SPARC_PAGE_MASK);
 }
 
 int mem_access_slow(SparcCpu *cpu, uint32_t va, unsigned size, SparcAccess access,
@@ -252,6 +271,7 @@ int mem_swap(SparcCpu *cpu, uint32_t va, unsigned size, bool supervisor, uint32_
         uint8_t *p = (uint8_t *)(uintptr_t)(va + e->addend);
         *old = (uint32_t)mem_ld_be(p, size);
         mem_st_be(p, size, value);
+        *e->dirty = TESSERA_DIRTY_ALL;
         return 0;
     }
     int tt = mem_translate(cpu, va, SPARC_STORE, supervisor, &pa, &writable);
@@ -269,7 +289,7 @@ int mem_fetch(SparcCpu *cpu, uint32_t pc, const SparcFastTlb **entry, uint32_t *
     bool sup = cpu_super(cpu);
     SparcFastTlb *e = mem_tlb_entry(cpu, sup, SPARC_FETCH, pc);
     uint32_t page_va = pc & ~SPARC_PAGE_MASK;
-    uint64_t pa, avail, v;
+    uint64_t pa, v;
     bool writable;
 
     *entry = NULL;
@@ -280,16 +300,17 @@ int mem_fetch(SparcCpu *cpu, uint32_t pc, const SparcFastTlb **entry, uint32_t *
     int tt = mem_translate(cpu, pc, SPARC_FETCH, sup, &pa, &writable);
     if (tt)
         return tt;
-    uint8_t *p = mem_host_ptr(cpu, pa & ~(uint64_t)SPARC_PAGE_MASK, &avail);
-    if (p && avail >= SPARC_PAGE_MASK + 1 && !(cpu->mmu.ctrl & 2)) {
+    MemHost m = mem_host(cpu, pa & ~(uint64_t)SPARC_PAGE_MASK);
+    if (m.p && m.avail >= SPARC_PAGE_MASK + 1 && !(cpu->mmu.ctrl & 2)) {
         SparcCodePage *code = codecache_get(cpu->code, pa >> 12);
         if (!code) {
             /* The cache dropped every page: no TLB entry may point at one. */
             mem_tlb_flush(cpu);
             code = codecache_get(cpu->code, pa >> 12);
         }
+        mem_mark_code(cpu, &m);
         e->tag = page_va;
-        e->addend = (uintptr_t)p - page_va;
+        e->addend = (uintptr_t)m.p - page_va;
         e->code = code;
         *entry = e;
         return 0;

@@ -111,6 +111,7 @@ static inline int mem_store(SparcCpu *cpu, uint32_t va, unsigned size, uint64_t 
     const SparcFastTlb *e = mem_tlb_entry(cpu, sup, SPARC_STORE, va);
     if (__builtin_expect(e->tag == (va & ~SPARC_PAGE_MASK), 1)) {
         mem_st_be((uint8_t *)(uintptr_t)(va + e->addend), size, value);
+        *e->dirty = TESSERA_DIRTY_ALL;
         return 0;
     }
     return mem_access_slow(cpu, va, size, SPARC_STORE, sup, true, &value);

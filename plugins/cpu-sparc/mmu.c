@@ -273,13 +273,11 @@ int mmu_translate(SparcMmu *mmu, const SparcPhys *phys, uint32_t va, SparcAccess
         if (ft == FT_NONE) {
             /* V8 H.5: the walk sets R, and M on a store. */
             uint32_t updated = pte | PTE_R | (access == SPARC_STORE ? PTE_M : 0);
+            /* Setting M flushes nothing: the CPU's fast store entries are only
+             * made from translations that already had M (writable), and load
+             * and fetch entries do not depend on it. */
             if (updated != pte) {
                 phys->write32(phys->opaque, w.pte_pa, updated);
-                if ((updated ^ pte) & PTE_M) {
-                    /* The page just became writable without a walk; a CPU that
-                     * cached it read-only must look again. */
-                    mmu->epoch++;
-                }
                 pte = updated;
             }
             tlb_insert(mmu, va, pte, level);

@@ -41,9 +41,10 @@ static int sparc_init(void *opaque, const TesseraHost *host, const char *model, 
         snprintf(err, errlen, "cpu-sparc: unknown model '%s' (have: MB86904)", model);
         return -1;
     }
-    if (!TESSERA_HOST_HAS(host, bus_write) || !host->ops->mem_ptr || !host->ops->bus_read ||
+    if (!TESSERA_HOST_HAS(host, mem_region) || !host->ops->mem_region || !host->ops->bus_read ||
         !host->ops->bus_write) {
-        snprintf(err, errlen, "cpu-sparc: the host lacks mem_ptr/bus_read/bus_write");
+        snprintf(err, errlen, "cpu-sparc: the host lacks mem_region/bus_read/bus_write "
+                              "(it needs plugin ABI 1.1)");
         return -1;
     }
     cpu->host = host;
@@ -181,6 +182,14 @@ static void sparc_dump(void *opaque, char *buf, size_t len)
          cpu->mmu.ctrl, cpu->mmu.ctpr, cpu->mmu.ctx, cpu->mmu.sfsr, cpu->mmu.sfar);
 }
 
+/* DMA or a device wrote a page we decoded from (the memory contract). */
+static void sparc_invalidate(void *opaque, uint64_t pa, uint64_t len)
+{
+    SparcCpu *cpu = opaque;
+    if (cpu->code)
+        codecache_invalidate(cpu->code, pa, len);
+}
+
 static const TesseraCpuClass sparc_class = {
     .size = sizeof(TesseraCpuClass),
     .instance_size = sizeof(SparcCpu),
@@ -196,6 +205,7 @@ static const TesseraCpuClass sparc_class = {
     .dump = sparc_dump,
     .set_pc = sparc_set_pc,
     .finalize = sparc_finalize,
+    .invalidate = sparc_invalidate,
 };
 
 TESSERA_PLUGIN(.name = "cpu-sparc", .version = "1.0.0", .kind = TESSERA_PLUGIN_CPU,

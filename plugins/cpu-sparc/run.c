@@ -33,9 +33,10 @@ static void run_page(SparcCpu *cpu, TesseraRunState *rs)
     do {
         unsigned i = (cpu->pc >> 2) & (SPARC_CODE_PAGE_INSNS - 1);
         SparcDecoded *d = &insn[i];
-        memcpy(&raw, host + 4 * i, 4);
-        if (__builtin_expect(d->raw != raw, 0))
+        if (__builtin_expect(d->op == OP_UNDECODED, 0)) {
+            memcpy(&raw, host + 4 * i, 4);
             decode_insn(d, raw);
+        }
         rs->icount++;
         sparc_handlers[d->op](cpu, d);
     } while ((cpu->pc ^ page_va) <= SPARC_PAGE_MASK && !cpu->loop_break &&

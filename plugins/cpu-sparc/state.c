@@ -57,7 +57,7 @@ static const TesseraField cpu_fields[] = {
 };
 
 static const char *const cpu_unmigrated[] = {
-    "host", "rs", "phys", "loop_break", "tlb_epoch", "code", "n_ram", "ram", "tlb", NULL,
+    "host", "rs", "phys", "loop_break", "tlb_epoch", "code", "tlb", NULL,
 };
 
 static const TesseraStateLayout cpu_layout = {

@@ -93,7 +93,7 @@ Test(abi_layout, cpu_exit_values)
 
 Test(abi_layout, cpu_class)
 {
-    PIN_SIZE(TesseraCpuClass, 112);
+    PIN_SIZE(TesseraCpuClass, 120);
     PIN(TesseraCpuClass, size, 0);
     PIN(TesseraCpuClass, instance_size, 4);
     PIN(TesseraCpuClass, state, 8);
@@ -109,6 +109,7 @@ Test(abi_layout, cpu_class)
     PIN(TesseraCpuClass, dump, 88);
     PIN(TesseraCpuClass, set_pc, 96);
     PIN(TesseraCpuClass, finalize, 104);
+    PIN(TesseraCpuClass, invalidate, 112);
 }
 
 Test(abi_layout, device_class)
@@ -159,13 +160,14 @@ Test(abi_layout, host_ops)
 
 Test(abi_layout, mem_region)
 {
-    PIN_SIZE(TesseraMemRegion, 40);
+    PIN_SIZE(TesseraMemRegion, 48);
     PIN(TesseraMemRegion, size_of, 0);
     PIN(TesseraMemRegion, kind, 4);
     PIN(TesseraMemRegion, base, 8);
     PIN(TesseraMemRegion, size, 16);
     PIN(TesseraMemRegion, host, 24);
     PIN(TesseraMemRegion, dirty, 32);
+    PIN(TesseraMemRegion, code, 40);
     cr_expect_eq(TESSERA_MEM_UNASSIGNED, 0);
     cr_expect_eq(TESSERA_MEM_RAM, 1);
     cr_expect_eq(TESSERA_MEM_ROM, 2);

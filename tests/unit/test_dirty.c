@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The dirty log: who marks pages, what each client sees, and clearing. */
+/* The page log: who marks pages dirty, what each client sees, clearing, and the
+ * code marks that make bus and DMA writes reach the CPU's invalidate(). */
 #include <criterion/criterion.h>
 #include <string.h>
 
@@ -171,4 +172,60 @@ Test(dirty, mem_region_gives_kinds_bounds_and_holes)
     bus_mem_region(bus, 0x100004, &r);
     cr_expect_eq(r.kind, TESSERA_MEM_ROM);
     cr_expect_eq(r.host, rom);
+}
+
+/* ---- code marks ---- */
+
+static uint64_t hook_pa, hook_len;
+static unsigned hook_calls;
+
+static void code_hook(void *opaque, uint64_t pa, uint64_t len)
+{
+    (void)opaque;
+    hook_calls++;
+    hook_pa = pa;
+    hook_len = len;
+}
+
+static void mark_code_page(unsigned page)
+{
+    TesseraMemRegion r = { .size_of = sizeof(r) };
+    bus_mem_region(bus, RAM_BASE, &r);
+    cr_assert_not_null(r.code);
+    r.code[page] = 1;
+}
+
+Test(dirty, a_dma_write_to_a_code_page_calls_the_code_hook)
+{
+    hook_calls = 0;
+    bus_set_code_hook(bus, code_hook, NULL);
+    mark_code_page(2);
+    uint8_t buf[8] = { 0 };
+    uint64_t pa = RAM_BASE + 2 * TESSERA_PAGE_SIZE + 16;
+    cr_assert_eq(bus_copy_to(bus, pa, buf, sizeof(buf)), TESSERA_BUS_OK);
+    cr_expect_eq(hook_calls, 1u);
+    cr_expect_eq(hook_pa, pa);
+    cr_expect_eq(hook_len, sizeof(buf));
+}
+
+Test(dirty, a_bus_store_to_a_code_page_calls_the_code_hook)
+{
+    hook_calls = 0;
+    bus_set_code_hook(bus, code_hook, NULL);
+    mark_code_page(5);
+    bus_write(bus, RAM_BASE + 5 * TESSERA_PAGE_SIZE + 4, 4, 0x01000000);
+    cr_expect_eq(hook_calls, 1u);
+    cr_expect_eq(hook_pa, RAM_BASE + 5 * TESSERA_PAGE_SIZE + 4);
+    cr_expect_eq(hook_len, 4u);
+}
+
+Test(dirty, writes_to_pages_without_code_do_not_call_the_hook)
+{
+    hook_calls = 0;
+    bus_set_code_hook(bus, code_hook, NULL);
+    mark_code_page(5);
+    uint8_t buf[TESSERA_PAGE_SIZE] = { 0 };
+    bus_copy_to(bus, RAM_BASE + 4 * TESSERA_PAGE_SIZE, buf, sizeof(buf));
+    bus_write(bus, RAM_BASE + 6 * TESSERA_PAGE_SIZE, 4, 1);
+    cr_expect_eq(hook_calls, 0u);
 }

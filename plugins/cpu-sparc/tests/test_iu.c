@@ -15,6 +15,7 @@
 
 #include "../cpu.h"
 #include "../decode.h"
+#include "../mem.h"
 
 extern const TesseraPluginDescriptor tessera_plugin;
 
@@ -28,6 +29,8 @@ extern const TesseraPluginDescriptor tessera_plugin;
 
 static uint8_t ram[RAM_SIZE];
 static uint8_t rom[ROM_SIZE];
+static uint8_t ram_dirty[RAM_SIZE >> TESSERA_PAGE_BITS];
+static uint8_t ram_code[RAM_SIZE >> TESSERA_PAGE_BITS];
 static const TesseraCpuClass *cls;
 static SparcCpu *cpu;
 static TesseraRunState rs;
@@ -50,6 +53,24 @@ static uint8_t *host_mem_ptr(TesseraInstance *self, uint64_t pa, uint64_t *avail
         return rom + (pa - ROM_BASE);
     }
     return NULL;
+}
+
+static int host_mem_region(TesseraInstance *self, uint64_t pa, TesseraMemRegion *out)
+{
+    (void)self;
+    memset(&out->kind, 0, sizeof(*out) - sizeof(out->size_of));
+    if (pa < RAM_SIZE) {
+        *out = (TesseraMemRegion){ sizeof(*out), TESSERA_MEM_RAM, 0, RAM_SIZE, ram, ram_dirty,
+                                   ram_code };
+    } else if (pa >= ROM_BASE && pa < ROM_BASE + ROM_SIZE) {
+        *out = (TesseraMemRegion){ sizeof(*out), TESSERA_MEM_ROM, ROM_BASE, ROM_SIZE, rom, NULL,
+                                   NULL };
+    } else if (pa >= DEV_BASE && pa < DEV_BASE + 16) {
+        out->kind = TESSERA_MEM_MMIO;
+        out->base = DEV_BASE;
+        out->size = 16;
+    }
+    return 0;
 }
 
 static uint64_t be_load(const uint8_t *p, unsigned size)
@@ -111,6 +132,7 @@ static const TesseraHostOps host_ops = {
     .mem_ptr = host_mem_ptr,
     .bus_read = host_bus_read,
     .bus_write = host_bus_write,
+    .mem_region = host_mem_region,
 };
 static const TesseraHost host = {&host_ops, NULL};
 
@@ -222,6 +244,8 @@ static void setup(void)
 {
     char err[128] = "";
     memset(ram, 0, sizeof(ram));
+    memset(ram_dirty, 0, sizeof(ram_dirty));
+    memset(ram_code, 0, sizeof(ram_code));
     memset(rom, 0, sizeof(rom));
     memset(&rs, 0, sizeof(rs));
     pos = 0;
@@ -764,6 +788,29 @@ Test(iu, proven_ram_gets_a_fast_store_entry_and_rom_never_does)
     cr_expect_neq(rom_e->tag, ROM_BASE + 0x9000);
     cr_expect_eq(get32(ram + 0x6004), 0x1234);
     cr_expect_eq(get32(rom + 0x9004), 0);
+}
+
+Test(iu, fast_and_slow_path_stores_mark_the_dirty_log_and_loads_do_not)
+{
+    set32(G1, 0x6000);
+    set32(G2, 0x1234);
+    MEM(ST, G2, G1, 0);  /* slow path: fills the store entry */
+    MEM(ST, G2, G1, 4);  /* fast path */
+    set32(G3, 0x7000);
+    MEM(LD, G4, G3, 0);  /* a load marks nothing */
+    set32(G5, 0x9000);
+    MEM(LDSTUB, G4, G5, 0);
+    UNIMP();
+    run_to_end();
+    cr_expect_eq(ram_dirty[6], TESSERA_DIRTY_ALL);
+    cr_expect_eq(ram_dirty[7], 0);
+    cr_expect_eq(ram_dirty[9], TESSERA_DIRTY_ALL);
+    /* The fast path alone: clear the mark, store through the filled entry. */
+    ram_dirty[6] = 0;
+    cr_assert_eq(cpu->tlb[1][SPARC_STORE][6].tag, 0x6000u);
+    cr_assert_eq(mem_store(cpu, 0x6008, 4, 0x1234), 0);
+    cr_expect_eq(ram_dirty[6], TESSERA_DIRTY_ALL);
+    cr_expect_eq(get32(ram + 0x6008), 0x1234);
 }
 
 Test(iu, stores_to_rom_are_ignored)
