@@ -43,6 +43,13 @@ void machine_request(Machine *m, TesseraRequest req)
     m->rs.exit_request = 1;
 }
 
+/* DMA or a device's bus write changed a page the CPU decoded code from. */
+static void cpu_code_written(void *opaque, uint64_t pa, uint64_t len)
+{
+    Machine *m = opaque;
+    m->cpu_class->invalidate(m->cpu->mem, pa, len);
+}
+
 static void cpu_irl_changed(void *opaque, unsigned line, int level)
 {
     Machine *m = opaque;
@@ -221,6 +228,9 @@ static bool build_cpu(Machine *m, GError **error)
                     p->desc->version, err);
         return false;
     }
+    if (TESSERA_HAS_MEMBER(m->cpu_class, TesseraCpuClass, invalidate) &&
+        m->cpu_class->invalidate)
+        bus_set_code_hook(m->bus, cpu_code_written, m);
     return true;
 }
 
