@@ -17,6 +17,8 @@ check() {
 }
 check header-plugin /include/tessera/plugin.h
 check header-state /include/tessera/state.h
+check header-sbus-dma /include/tessera/sbus-dma.h
+check header-sbus-iommu /include/tessera/sbus-iommu.h
 check pkgconfig /pkgconfig/tessera-plugin.pc
 check cpu-plugin /tessera/plugins/cpu-sparc.so
 check device-plugin /tessera/plugins/escc.so

@@ -4,7 +4,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
-#include "../../plugins/devices/sparc32-dma/dma.h"
+#include <tessera/sbus-dma.h>
 #include "fake_host.h"
 
 #define CSR 0x0

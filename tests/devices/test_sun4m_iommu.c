@@ -4,7 +4,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
-#include "../../plugins/devices/sun4m-iommu/iommu.h"
+#include <tessera/sbus-iommu.h>
 #include "fake_host.h"
 
 #define CTRL 0x0000

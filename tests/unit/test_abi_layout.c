@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include <tessera/sbus-dma.h>
+#include <tessera/sbus-iommu.h>
 #include <tessera/tessera.h>
 
 #define PIN_SIZE(type, n) cr_expect_eq(sizeof(type), (size_t)(n), "sizeof(" #type ") is %zu", \
@@ -343,4 +345,24 @@ Test(abi_layout, pkg_config_file_states_the_header_abi_version)
     cr_expect_not_null(strstr(text, "\nplugindir="), "%s lacks plugindir", path);
     g_free(path);
     g_free(text);
+}
+
+/* The interfaces SBus devices offer each other (installed headers). */
+Test(abi_layout, sbus_interfaces)
+{
+    PIN_SIZE(SbusIommu, 40);
+    PIN(SbusIommu, size, 0);
+    PIN(SbusIommu, opaque, 8);
+    PIN(SbusIommu, translate, 16);
+    PIN(SbusIommu, dma_read, 24);
+    PIN(SbusIommu, dma_write, 32);
+    PIN_SIZE(SbusDma, 64);
+    PIN(SbusDma, size, 0);
+    PIN(SbusDma, opaque, 8);
+    PIN(SbusDma, read, 16);
+    PIN(SbusDma, write, 24);
+    PIN(SbusDma, read_at, 32);
+    PIN(SbusDma, write_at, 40);
+    PIN(SbusDma, attach, 48);
+    PIN(SbusDma, watch_enable, 56);
 }

@@ -29,7 +29,7 @@
 #include <string.h>
 #include <tessera/tessera.h>
 
-#include "../sparc32-dma/dma.h"
+#include <tessera/sbus-dma.h>
 #include "scsi_disk.h"
 
 /* Registers, region "regs": register n at offset n * 4. */

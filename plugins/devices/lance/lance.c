@@ -21,7 +21,7 @@
 #include <string.h>
 #include <tessera/tessera.h>
 
-#include "../sparc32-dma/dma.h"
+#include <tessera/sbus-dma.h>
 
 /* Ports, region "regs" (4 bytes, 16-bit accesses). */
 #define LANCE_RDP 0x0

@@ -22,8 +22,8 @@
 #include <string.h>
 #include <tessera/tessera.h>
 
-#include "../sun4m-iommu/iommu.h"
-#include "dma.h"
+#include <tessera/sbus-iommu.h>
+#include <tessera/sbus-dma.h>
 
 /* Registers, region "regs" (16 bytes, 32-bit accesses). */
 #define DMA_CSR 0x0

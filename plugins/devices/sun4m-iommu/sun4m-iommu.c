@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <tessera/tessera.h>
 
-#include "iommu.h"
+#include <tessera/sbus-iommu.h>
 
 /* Registers, region "regs" (0x4000 bytes, 32-bit accesses). */
 #define IOMMU_CTRL 0x0000

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The interface sparc32-dma publishes under the name "dma" (TesseraHostOps.provide)
+ * Tessera plugin ABI (installed): the interface sparc32-dma publishes under the name "dma" (TesseraHostOps.provide)
  * for the one SBus device it serves: the ESP SCSI controller (espdma) or the LANCE
  * Ethernet controller (ledma). Transfers go through the IOMMU; each returns 0, or
  * -1 when the IOMMU refused a page (it records the fault) or nothing was there.
  */
-#ifndef TESSERA_PLUGINS_SPARC32_DMA_H
-#define TESSERA_PLUGINS_SPARC32_DMA_H
+#ifndef TESSERA_SBUS_DMA_H
+#define TESSERA_SBUS_DMA_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -33,4 +33,4 @@ typedef struct SbusDma {
     void (*watch_enable)(void *opaque, SbusDmaEnableFn enable, void *device);
 } SbusDma;
 
-#endif /* TESSERA_PLUGINS_SPARC32_DMA_H */
+#endif /* TESSERA_SBUS_DMA_H */

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The interface sun4m-iommu publishes under the name "iommu" (TesseraHostOps.provide)
+ * Tessera plugin ABI (installed): the interface sun4m-iommu publishes under the name "iommu" (TesseraHostOps.provide)
  * for the SBus DMA engines (sparc32-dma): DVMA addresses in, physical memory out.
  *
  * A failed translation (invalid IOPTE, or a write through a read-only one) is
  * recorded by the IOMMU in its AFSR/AFAR and raises its interrupt; the caller only
  * learns that the transfer stopped.
  */
-#ifndef TESSERA_PLUGINS_SUN4M_IOMMU_H
-#define TESSERA_PLUGINS_SUN4M_IOMMU_H
+#ifndef TESSERA_SBUS_IOMMU_H
+#define TESSERA_SBUS_IOMMU_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -25,4 +25,4 @@ typedef struct SbusIommu {
     int (*dma_write)(void *opaque, uint32_t dvma, const void *buf, size_t len);
 } SbusIommu;
 
-#endif /* TESSERA_PLUGINS_SUN4M_IOMMU_H */
+#endif /* TESSERA_SBUS_IOMMU_H */
