@@ -400,6 +400,13 @@ size_t chardev_write(Chardev *chr, const void *buf, size_t len)
                    (errno == EPIPE || errno == ECONNRESET)) {
             chardev_drop_client(chr); /* the next client gets later output */
             return len;
+        } else if (chr->kind == CHARDEV_UNIX && n < 0 &&
+                   (errno == EPIPE || errno == ECONNRESET)) {
+            /* The server we connected to went away: nothing more comes from it
+             * either, and later output is dropped as on a cut line. */
+            chardev_drop_client(chr);
+            chr->eof = true;
+            return len;
         } else {
             if (!chr->write_failed)
                 fprintf(stderr, "tessera: chardev '%s': write: %s\n", chr->spec,

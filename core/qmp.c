@@ -3,7 +3,6 @@
 #include "qmp.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <json-glib/json-glib.h>
 #include <poll.h>
 #include <string.h>

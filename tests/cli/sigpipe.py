@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Clients that hang up before reading their replies must not end tessera.
 
-Usage: sigpipe.py TESSERA TIMER_BIN
+Usage: sigpipe.py TESSERA TIMER_BIN HELLO_BIN
 
 Tessera runs the timer guest with the serial port and a first monitor on stdin
 (-serial mon:stdio: `Ctrl-A c` then `stop`, in the pipe before it starts, so the
@@ -15,6 +15,10 @@ running and must serve a new client normally:
   queues many human-monitor-command `help`; one that hangs up mid-reply.
   monitor socket: a client that queues many `help` lines and closes.
 Finally `quit` over QMP ends tessera with status 0.
+Then the hello guest, once with its serial port on stdout, a pipe whose reader
+has already closed (write() there raises SIGPIPE unless it is ignored), and once
+with -serial unix:PATH connected to a server that hangs up at once: both times the
+guest runs to its end and tessera exits 0.
 """
 import json
 import os
@@ -122,11 +126,49 @@ def monitor_serves(path, name):
         return check(name + ": a new monitor client is served", False, str(e))
 
 
+def hung_up_outputs(tessera, hello, tmp):
+    r, w = os.pipe()
+    os.close(r)
+    try:
+        t = subprocess.run([tessera, "-M", "ss5", "-nographic", "-bios", hello,
+                            "-serial", "stdio", "-monitor", "none"],
+                           stdin=subprocess.DEVNULL, stdout=w, stderr=subprocess.PIPE,
+                           timeout=TIMEOUT)
+        check("serial on a pipe nobody reads: exit 0", t.returncode == 0,
+              "status %s, stderr %r" % (t.returncode, t.stderr[-300:]))
+    except subprocess.TimeoutExpired:
+        check("serial on a pipe nobody reads: exit 0", False, "timed out")
+    finally:
+        os.close(w)
+
+    path = os.path.join(tmp, "serial.sock")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(1)
+    t = subprocess.Popen([tessera, "-M", "ss5", "-nographic", "-bios", hello,
+                          "-serial", "unix:" + path, "-monitor", "none"],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE)
+    server.settimeout(TIMEOUT)
+    try:
+        conn, _ = server.accept()
+        conn.close()
+        _, err = t.communicate(timeout=TIMEOUT)
+        check("serial to a unix server that hung up: exit 0", t.returncode == 0,
+              "status %s, stderr %r" % (t.returncode, err[-300:]))
+    except (OSError, subprocess.TimeoutExpired) as e:
+        t.kill()
+        t.communicate()
+        check("serial to a unix server that hung up: exit 0", False, repr(e))
+    finally:
+        server.close()
+
+
 HELP = {"execute": "human-monitor-command", "arguments": {"command-line": "help"}}
 
 
 def main():
-    tessera, prog = sys.argv[1:3]
+    tessera, prog, hello = sys.argv[1:4]
     tmp = tempfile.mkdtemp(prefix="tessera-sigpipe-")
     qmp_path = os.path.join(tmp, "qmp.sock")
     mon_path = os.path.join(tmp, "mon.sock")
@@ -201,6 +243,7 @@ def main():
             print("tessera stderr:\n" + err)
         if p.returncode not in (0, None):
             print("tessera exit status: %s" % p.returncode)
+    hung_up_outputs(tessera, hello, tmp)
     print("%d passed, %d failed" % (passed, failed))
 
 
