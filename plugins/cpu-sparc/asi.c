@@ -90,10 +90,14 @@ int asi_store(SparcCpu *cpu, unsigned asi, uint32_t va, unsigned size, uint64_t 
     case 0x05 ... 0x07:
     case 0x0c ... 0x14:
         return 0;
-    case ASI_MMU_FLUSH_PROBE:
-        mmu_flush(&cpu->mmu, va);
+    case ASI_MMU_FLUSH_PROBE: {
+        /* A demap drops only the fast entries it reaches (precise TLB). */
+        uint32_t mask = mmu_flush(&cpu->mmu, va);
+        if (mask)
+            mem_tlb_drop(cpu, va & mask, mask);
         asi_mmu_changed(cpu);
         return 0;
+    }
     case ASI_MMU_REGS:
         if (size == 8) {
             mmu_reg_write(&cpu->mmu, va, (uint32_t)(value >> 32));

@@ -26,6 +26,26 @@ typedef struct MemHost {
     uint64_t avail;
 } MemHost;
 
+void mem_tlb_drop(SparcCpu *cpu, uint32_t base, uint32_t mask)
+{
+    if (mask == ~SPARC_PAGE_MASK) { /* one page: one slot per table */
+        for (unsigned s = 0; s < 2; s++)
+            for (unsigned a = 0; a < 3; a++) {
+                SparcFastTlb *e = mem_tlb_entry(cpu, s, (SparcAccess)a, base);
+                if (e->tag == base)
+                    e->tag = SPARC_TLB_INVALID;
+            }
+        return;
+    }
+    for (unsigned s = 0; s < 2; s++)
+        for (unsigned a = 0; a < 3; a++)
+            for (unsigned i = 0; i < SPARC_FAST_TLB_SIZE; i++) {
+                SparcFastTlb *e = &cpu->tlb[s][a][i];
+                if (e->tag != SPARC_TLB_INVALID && (e->tag & mask) == base)
+                    e->tag = SPARC_TLB_INVALID;
+            }
+}
+
 static MemHost mem_host(SparcCpu *cpu, uint64_t pa)
 {
     TesseraMemRegion r;

@@ -81,6 +81,8 @@ int mem_swap(SparcCpu *cpu, uint32_t va, unsigned size, bool supervisor, uint32_
  * page without a host pointer. */
 int mem_fetch(SparcCpu *cpu, uint32_t pc, const SparcFastTlb **entry, uint32_t *raw);
 void mem_tlb_flush(SparcCpu *cpu);
+/* Drop the fast TLB entries of the VAs v with (v & mask) == base (a demap). */
+void mem_tlb_drop(SparcCpu *cpu, uint32_t base, uint32_t mask);
 /* A bus error at pa: SFSR/SFAR as the reference sets them, and the trap when the
  * MMU is enabled without NF. */
 int mem_bus_error(SparcCpu *cpu, uint64_t pa, SparcAccess access, unsigned asi);

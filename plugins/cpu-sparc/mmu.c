@@ -404,13 +404,32 @@ uint32_t mmu_probe(SparcMmu *mmu, const SparcPhys *phys, uint32_t va)
     return 0;
 }
 
-void mmu_flush(SparcMmu *mmu, uint32_t va)
+/* The VA mask of one level's reach: region 16 MiB, segment 256 KiB, page 4 KiB;
+ * level 0 (context-wide) reaches everything. */
+static uint32_t level_mask(unsigned level)
+{
+    static const uint32_t mask[] = { 0, 0xff000000u, 0xfffc0000u, 0xfffff000u };
+    return mask[level];
+}
+
+uint32_t mmu_flush(SparcMmu *mmu, uint32_t va)
 {
     unsigned type = (va >> 8) & 0xf;
 
     if (type > FLUSH_ENTIRE) {
-        return;
+        return level_mask(3); /* not a flush; dropping a page more is always safe */
     }
+    if (type >= FLUSH_CONTEXT) {
+        /* The CPU's caches are not tagged by context: drop them all. */
+        for (unsigned i = 0; i < SPARC_MMU_TLB_SIZE; i++) {
+            SparcTlbEntry *e = &mmu->tlb[i];
+            if (type == FLUSH_ENTIRE || e->ctx == mmu->ctx)
+                e->valid = 0;
+        }
+        mmu->epoch++;
+        return 0;
+    }
+    unsigned widest = 3 - type; /* range level: page 3, segment 2, region 1 */
     /* Drop every entry of the current context that overlaps the flushed range
      * (V8 H.4, table H-6); flushing more than asked is always safe. */
     for (unsigned i = 0; i < SPARC_MMU_TLB_SIZE; i++) {
@@ -439,7 +458,11 @@ void mmu_flush(SparcMmu *mmu, uint32_t va)
         }
         if (hit) {
             e->valid = 0;
+            if (e->level < widest)
+                widest = e->level;
         }
     }
-    mmu->epoch++;
+    if (widest == 0)
+        mmu->epoch++;
+    return level_mask(widest);
 }

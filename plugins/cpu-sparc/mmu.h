@@ -68,6 +68,10 @@ void mmu_reg_write(SparcMmu *mmu, uint32_t va, uint32_t value);
 /* ASI 0x03: probe (load) returns the PTE or 0; flush (store) drops TLB entries.
  * va bits 11:8 = type (0 page, 1 segment, 2 region, 3 context, 4 entire). */
 uint32_t mmu_probe(SparcMmu *mmu, const SparcPhys *phys, uint32_t va);
-void mmu_flush(SparcMmu *mmu, uint32_t va);
+/* Returns the VA range the CPU's own caches must drop, as a mask: translations
+ * of VAs v with (v & mask) == (va & mask). The mask covers the flushed range and
+ * every dropped entry (a page flush that drops a region entry reaches the whole
+ * region). 0 means everything, and then mmu->epoch has moved as well. */
+uint32_t mmu_flush(SparcMmu *mmu, uint32_t va);
 
 #endif /* SPARC_MMU_H */

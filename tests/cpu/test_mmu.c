@@ -628,11 +628,34 @@ Test(mmu, flush_entire_drops_everything)
     cr_assert_eq(pa, 0x60000);
 }
 
-Test(mmu, flush_bumps_epoch)
+Test(mmu, flush_entire_and_context_bump_epoch)
 {
     uint32_t before = mmu.epoch;
-    mmu_flush(&mmu, 0x000);
+    cr_expect_eq(mmu_flush(&mmu, 0x400), 0u, "entire: everything");
     cr_assert_neq(mmu.epoch, before);
+    before = mmu.epoch;
+    cr_expect_eq(mmu_flush(&mmu, 0x300), 0u, "context: everything");
+    cr_assert_neq(mmu.epoch, before);
+}
+
+/* A page demap reaches only that page, so the CPU drops only its entries. */
+Test(mmu, flush_page_is_precise)
+{
+    uint64_t pa;
+    xlate(VA_PAGE2, SPARC_LOAD, true, &pa);
+    uint32_t before = mmu.epoch;
+    cr_expect_eq(mmu_flush(&mmu, VA_PAGE2 | 0x000), 0xfffff000u);
+    cr_expect_eq(mmu.epoch, before, "no global flush");
+    cr_expect_eq(mmu_flush(&mmu, VA_PAGE2 | 0x100), 0xfffc0000u, "a segment demap");
+    cr_expect_eq(mmu.epoch, before);
+}
+
+/* A page demap that drops a region entry must reach the whole region. */
+Test(mmu, flush_page_dropping_a_region_entry_reaches_the_region)
+{
+    uint64_t pa;
+    xlate(VA_REGION + 0x345000, SPARC_LOAD, true, &pa);
+    cr_expect_eq(mmu_flush(&mmu, (VA_REGION + 0x345000) | 0x000), 0xff000000u);
 }
 
 Test(mmu, context_switch_uses_the_new_context_table)

@@ -1063,3 +1063,26 @@ Test(iu, a_long_tight_loop_counts_every_instruction)
     cr_expect_geq(rs.icount - before, 60000000);
     cr_expect_leq(rs.icount - before, 60000000 + 8);
 }
+
+/* A demap drops the fast entries it reaches and nothing else. */
+Test(iu, tlb_drop_of_a_page_or_range_keeps_the_other_entries)
+{
+    for (unsigned a = 0; a < 3; a++) {
+        cpu->tlb[0][a][0x6].tag = 0x6000;
+        cpu->tlb[1][a][0x6].tag = 0x6000;
+        cpu->tlb[1][a][0x7].tag = 0x7000;
+        cpu->tlb[1][a][0x40].tag = 0x40000;
+    }
+    mem_tlb_drop(cpu, 0x6000, 0xfffff000u);
+    for (unsigned a = 0; a < 3; a++) {
+        cr_expect_eq(cpu->tlb[0][a][0x6].tag, SPARC_TLB_INVALID);
+        cr_expect_eq(cpu->tlb[1][a][0x6].tag, SPARC_TLB_INVALID);
+        cr_expect_eq(cpu->tlb[1][a][0x7].tag, 0x7000u);
+        cr_expect_eq(cpu->tlb[1][a][0x40].tag, 0x40000u);
+    }
+    mem_tlb_drop(cpu, 0x0, 0xfffc0000u); /* the segment 0-256 KiB */
+    for (unsigned a = 0; a < 3; a++) {
+        cr_expect_eq(cpu->tlb[1][a][0x7].tag, SPARC_TLB_INVALID);
+        cr_expect_eq(cpu->tlb[1][a][0x40].tag, 0x40000u);
+    }
+}
