@@ -461,26 +461,9 @@ static bool check_descriptor(const TesseraPluginDescriptor *d, SemVer *version, 
 /* Bytes one element of a field occupies; 0 for an unknown type. */
 static uint64_t field_elem_size(const TesseraField *f)
 {
-    switch (f->type) {
-    case TESSERA_FIELD_U8:
-    case TESSERA_FIELD_I8:
-    case TESSERA_FIELD_BOOL:
-    case TESSERA_FIELD_BYTES:
-        return 1;
-    case TESSERA_FIELD_U16:
-    case TESSERA_FIELD_I16:
-        return 2;
-    case TESSERA_FIELD_U32:
-    case TESSERA_FIELD_I32:
-        return 4;
-    case TESSERA_FIELD_U64:
-    case TESSERA_FIELD_I64:
-        return 8;
-    case TESSERA_FIELD_STRUCT:
+    if (f->type == TESSERA_FIELD_STRUCT)
         return f->layout ? f->layout->size : 0;
-    default:
-        return 0;
-    }
+    return tessera_field_type_width(f->type);
 }
 
 static bool check_layout(const TesseraStateSchema *s, const TesseraStateLayout *l,

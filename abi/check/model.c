@@ -19,49 +19,26 @@
 /* Nested layouts deeper than this are taken for a cycle. */
 #define MAX_DEPTH 16
 
-static const char *const type_names[] = {
-    [TESSERA_FIELD_U8] = "u8",     [TESSERA_FIELD_U16] = "u16",
-    [TESSERA_FIELD_U32] = "u32",   [TESSERA_FIELD_U64] = "u64",
-    [TESSERA_FIELD_I8] = "i8",     [TESSERA_FIELD_I16] = "i16",
-    [TESSERA_FIELD_I32] = "i32",   [TESSERA_FIELD_I64] = "i64",
-    [TESSERA_FIELD_BOOL] = "bool", [TESSERA_FIELD_BYTES] = "bytes",
-    [TESSERA_FIELD_STRUCT] = "struct",
-};
-
 const char *ta_field_type_name(uint32_t type)
 {
-    return type < G_N_ELEMENTS(type_names) ? type_names[type] : NULL;
+    return tessera_field_type_name(type);
 }
 
 uint32_t ta_field_type_parse(const char *name)
 {
-    for (uint32_t t = 1; t < G_N_ELEMENTS(type_names); t++) {
-        if (name && strcmp(name, type_names[t]) == 0) {
+    for (uint32_t t = 1; tessera_field_type_name(t); t++) {
+        if (name && strcmp(name, tessera_field_type_name(t)) == 0) {
             return t;
         }
     }
     return 0;
 }
 
+/* The checker's size is a scalar's width, matched against the member's DWARF
+ * size; a BYTES field is sized by its count and a STRUCT by its layout, so 0. */
 uint32_t ta_field_type_size(uint32_t type)
 {
-    switch (type) {
-    case TESSERA_FIELD_U8:
-    case TESSERA_FIELD_I8:
-    case TESSERA_FIELD_BOOL:
-        return 1;
-    case TESSERA_FIELD_U16:
-    case TESSERA_FIELD_I16:
-        return 2;
-    case TESSERA_FIELD_U32:
-    case TESSERA_FIELD_I32:
-        return 4;
-    case TESSERA_FIELD_U64:
-    case TESSERA_FIELD_I64:
-        return 8;
-    default:
-        return 0;
-    }
+    return type == TESSERA_FIELD_BYTES ? 0 : tessera_field_type_width(type);
 }
 
 const char *ta_plugin_kind_name(uint32_t kind)

@@ -34,6 +34,40 @@ typedef enum TesseraFieldType {
     TESSERA_FIELD_STRUCT = 11 /* `count` elements of `layout` */
 } TesseraFieldType;
 
+/* The facts about field types, defined once here for the core, the migration
+ * plugin and tessera-abi. Bytes one element occupies: 1, 2, 4 or 8 (BYTES: 1 a
+ * byte); 0 for STRUCT (its layout says) and unknown types. */
+static inline unsigned tessera_field_type_width(uint32_t type)
+{
+    static const unsigned char width[] = {
+        [TESSERA_FIELD_U8] = 1,   [TESSERA_FIELD_U16] = 2,   [TESSERA_FIELD_U32] = 4,
+        [TESSERA_FIELD_U64] = 8,  [TESSERA_FIELD_I8] = 1,    [TESSERA_FIELD_I16] = 2,
+        [TESSERA_FIELD_I32] = 4,  [TESSERA_FIELD_I64] = 8,   [TESSERA_FIELD_BOOL] = 1,
+        [TESSERA_FIELD_BYTES] = 1,
+    };
+    return type < sizeof(width) ? width[type] : 0;
+}
+
+static inline int tessera_field_type_signed(uint32_t type)
+{
+    return type >= TESSERA_FIELD_I8 && type <= TESSERA_FIELD_I64;
+}
+
+/* The name schemas, snapshots and tessera-abi use ("u8", "bytes", ...); NULL for
+ * an unknown type. */
+static inline const char *tessera_field_type_name(uint32_t type)
+{
+    static const char *const names[] = {
+        [TESSERA_FIELD_U8] = "u8",       [TESSERA_FIELD_U16] = "u16",
+        [TESSERA_FIELD_U32] = "u32",     [TESSERA_FIELD_U64] = "u64",
+        [TESSERA_FIELD_I8] = "i8",       [TESSERA_FIELD_I16] = "i16",
+        [TESSERA_FIELD_I32] = "i32",     [TESSERA_FIELD_I64] = "i64",
+        [TESSERA_FIELD_BOOL] = "bool",   [TESSERA_FIELD_BYTES] = "bytes",
+        [TESSERA_FIELD_STRUCT] = "struct",
+    };
+    return type < sizeof(names) / sizeof(names[0]) ? names[type] : NULL;
+}
+
 struct TesseraStateLayout;
 
 typedef struct TesseraField {

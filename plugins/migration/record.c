@@ -90,43 +90,18 @@ const RecordField *record_find(const TesseraRecord *rec, const char *name)
 
 unsigned field_type_width(uint32_t type)
 {
-    switch (type) {
-    case TESSERA_FIELD_U8:
-    case TESSERA_FIELD_I8:
-    case TESSERA_FIELD_BOOL:
-    case TESSERA_FIELD_BYTES:
-        return 1;
-    case TESSERA_FIELD_U16:
-    case TESSERA_FIELD_I16:
-        return 2;
-    case TESSERA_FIELD_U32:
-    case TESSERA_FIELD_I32:
-        return 4;
-    case TESSERA_FIELD_U64:
-    case TESSERA_FIELD_I64:
-        return 8;
-    default:
-        return 0;
-    }
+    return tessera_field_type_width(type);
 }
 
 bool field_type_signed(uint32_t type)
 {
-    return type == TESSERA_FIELD_I8 || type == TESSERA_FIELD_I16 || type == TESSERA_FIELD_I32 ||
-           type == TESSERA_FIELD_I64;
+    return tessera_field_type_signed(type);
 }
 
 const char *field_type_name(uint32_t type)
 {
-    static const char *const names[] = {
-        [TESSERA_FIELD_U8] = "u8",     [TESSERA_FIELD_U16] = "u16",   [TESSERA_FIELD_U32] = "u32",
-        [TESSERA_FIELD_U64] = "u64",   [TESSERA_FIELD_I8] = "i8",     [TESSERA_FIELD_I16] = "i16",
-        [TESSERA_FIELD_I32] = "i32",   [TESSERA_FIELD_I64] = "i64",   [TESSERA_FIELD_BOOL] = "bool",
-        [TESSERA_FIELD_BYTES] = "bytes", [TESSERA_FIELD_STRUCT] = "struct",
-    };
-    if (type < G_N_ELEMENTS(names) && names[type])
-        return names[type];
-    return "unknown";
+    const char *name = tessera_field_type_name(type);
+    return name ? name : "unknown";
 }
 
 bool record_name_valid(const char *name, size_t len)
