@@ -524,12 +524,35 @@ GPtrArray *machine_file_dirs(void)
     return dirs;
 }
 
-char *machine_file_find(const char *name, GError **error)
+bool machine_name_valid(const char *name)
 {
-    if (strchr(name, '/') || g_str_has_suffix(name, ".machine")) {
-        if (g_file_test(name, G_FILE_TEST_IS_REGULAR))
-            return g_strdup(name);
-        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "machine file '%s' not found", name);
+    if (!name || !*name || !strcmp(name, ".") || !strcmp(name, ".."))
+        return false;
+    for (const char *c = name; *c; c++)
+        if (!(*c >= 'a' && *c <= 'z') && !(*c >= '0' && *c <= '9') && *c != '.' && *c != '_' &&
+            *c != '-')
+            return false;
+    return true;
+}
+
+char *machine_name_quote(const char *name)
+{
+    /* At most 64 bytes of it, control and non-ASCII bytes as octal escapes. */
+    char *cut = g_strndup(name, 64);
+    char *esc = g_strescape(cut, NULL);
+    char *out = g_strdup_printf("\"%s\"%s", esc, strlen(name) > 64 ? "..." : "");
+    g_free(esc);
+    g_free(cut);
+    return out;
+}
+
+char *machine_file_find_name(const char *name, GError **error)
+{
+    if (!machine_name_valid(name)) {
+        char *q = machine_name_quote(name);
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                    "machine name %s is not a valid machine name", q);
+        g_free(q);
         return NULL;
     }
     GPtrArray *dirs = machine_file_dirs();
@@ -552,6 +575,17 @@ char *machine_file_find(const char *name, GError **error)
     g_free(file);
     g_ptr_array_free(dirs, TRUE);
     return found;
+}
+
+char *machine_file_find(const char *name, GError **error)
+{
+    if (strchr(name, '/') || g_str_has_suffix(name, ".machine")) {
+        if (g_file_test(name, G_FILE_TEST_IS_REGULAR))
+            return g_strdup(name);
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "machine file '%s' not found", name);
+        return NULL;
+    }
+    return machine_file_find_name(name, error);
 }
 
 static int cmp_names(gconstpointer a, gconstpointer b)

@@ -5,6 +5,7 @@
 #define CORE_MACHINE_FILE_H
 
 #include <glib.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "bus.h"
@@ -66,7 +67,19 @@ void machine_spec_free(MachineSpec *spec);
 /* Directories holding machine files, in search order: $TESSERA_MACHINE_PATH, the
  * source tree when running uninstalled, the installed machinedir. */
 GPtrArray *machine_file_dirs(void);
-/* A machine by name ("ss5") or by path; NULL + error naming the search path. */
+/* A machine name: [a-z0-9._-]+, not "." or "..". */
+bool machine_name_valid(const char *name);
+/* `name` quoted for an error message: "..." with control and non-ASCII bytes
+ * escaped, cut at 64 bytes (g_free). */
+char *machine_name_quote(const char *name);
+/* NAME.machine in machine_file_dirs() only, never a path: every lookup of a
+ * machine by name goes through here (-M NAME, and -loadvm's snapshot, whose
+ * machine name is untrusted). An invalid name is refused with
+ * 'machine name "..." is not a valid machine name'; an unknown one names the
+ * search path. */
+char *machine_file_find_name(const char *name, GError **error);
+/* -M's argument: a path (containing '/' or ending in .machine) is used as it is,
+ * anything else is machine_file_find_name(). */
 char *machine_file_find(const char *name_or_path, GError **error);
 /* Paths of all machine files found, first of each name wins. */
 GPtrArray *machine_file_all(void);

@@ -415,19 +415,30 @@ int main(int argc, char **argv)
         uint64_t ram = 0;
         if (!snapshot_machine(reg, cli.loadvm, &snap_machine, &ram, &error))
             return fail(error);
-        if (!cli.machine)
-            cli.machine = snap_machine; /* else -M names the file (or machine) to use */
         if (ram)
             cli.mopts.ram_size = ram;
     }
-    char *path = machine_file_find(cli.machine, &error);
+    /* The snapshot's machine name is untrusted: without -M it is only ever a name
+     * looked up in the machine directories, never a path. -M (a name or a file the
+     * user gave) wins, and its machine must then be the snapshot's. */
+    char *path;
+    if (cli.loadvm && !cli.machine) {
+        path = machine_file_find_name(snap_machine, &error);
+        if (!path && g_error_matches(error, G_FILE_ERROR, G_FILE_ERROR_INVAL))
+            g_prefix_error(&error, "snapshot %s: ", cli.loadvm);
+    } else {
+        path = machine_file_find(cli.machine, &error);
+    }
     MachineSpec *spec = path ? machine_file_load(path, &error) : NULL;
     g_free(path);
     if (!spec)
         return fail(error);
     if (snap_machine && strcmp(spec->name, snap_machine)) {
+        char *q = machine_name_valid(snap_machine) ? g_strdup(snap_machine)
+                                                   : machine_name_quote(snap_machine);
         fprintf(stderr, "tessera: -loadvm %s: the snapshot is of machine %s, not %s\n",
-                cli.loadvm, snap_machine, spec->name);
+                cli.loadvm, q, spec->name);
+        g_free(q);
         return EXIT_ERROR;
     }
     GPtrArray *missing = machine_missing_plugins(spec, reg);

@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: MIT
+"""Editing .tsnap files in tests (docs/snapshot-format.md): rewrite the MANI
+section's machine name and fix up every length and CRC that depends on it."""
+import struct
+
+_POLY = 0x82F63B78
+_TABLE = []
+for _i in range(256):
+    _c = _i
+    for _ in range(8):
+        _c = (_c >> 1) ^ _POLY if _c & 1 else _c >> 1
+    _TABLE.append(_c)
+
+
+def crc32c(data):
+    c = 0xFFFFFFFF
+    for b in data:
+        c = _TABLE[(c ^ b) & 0xFF] ^ (c >> 8)
+    return c ^ 0xFFFFFFFF
+
+
+assert crc32c(b"123456789") == 0xE3069283
+
+MANI = 0x494E414D
+
+
+def set_machine_name(snap, name):
+    """snap: bytes of a valid snapshot; name: bytes. The same snapshot with its
+    manifest's machine name replaced, every CRC recomputed."""
+    head, rest = snap[:32], snap[32:-32]
+    typ, flags, plen, _pcrc, _hcrc = struct.unpack_from("<IIQII", rest, 0)
+    assert typ == MANI, "the first section is not MANI"
+    payload = rest[24:24 + plen]
+    (nlen,) = struct.unpack_from("<I", payload, 0)
+    payload = struct.pack("<I", len(name)) + name + payload[4 + nlen:]
+    sh = struct.pack("<IIQI", MANI, flags, len(payload), crc32c(payload))
+    sh += struct.pack("<I", crc32c(sh))
+    body = head + sh + payload + rest[24 + plen:]
+    foot = snap[-32:]
+    magic, _size, nsec = struct.unpack_from("<8sQI", foot, 0)
+    assert magic == b"TSNAPEND"
+    f = struct.pack("<8sQI", magic, len(body) + 32, nsec) + foot[20:28]
+    return body + f + struct.pack("<I", crc32c(f))
