@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "json_limits.h"
 #include "manifest.h"
 
 #define SNAPSHOT_ERROR g_quark_from_static_string("tessera-snapshot")
@@ -31,10 +32,16 @@ bool snapshot_save(Machine *m, const PluginRegistry *reg, const char *path,
     const TesseraMigrationClass *cls = backend(reg, error);
     if (!cls)
         return false;
-    char *target = NULL;
-    if (target_manifest_path && !g_file_get_contents(target_manifest_path, &target, NULL, error))
-        return false;
     char err[512] = "";
+    char *target = NULL;
+    size_t target_len = 0;
+    /* The size and nesting limits of external JSON (json_limits.h) apply here
+     * first; the plugin's manifest_parse checks them again. */
+    if (target_manifest_path &&
+        !(target = tsnap_json_read_file(target_manifest_path, &target_len, err, sizeof(err)))) {
+        g_set_error(error, SNAPSHOT_ERROR, 0, "%s", err);
+        return false;
+    }
     int rc = cls->save(machine_view(m), path, target, err, sizeof(err));
     g_free(target);
     if (rc) {
@@ -80,12 +87,20 @@ bool snapshot_machine(const PluginRegistry *reg, const char *path, char **machin
     char *json = snapshot_manifest(reg, path, error);
     if (!json)
         return false;
+    char err[512];
+    if (!tsnap_json_check(json, strlen(json), path, err, sizeof(err))) {
+        g_set_error(error, SNAPSHOT_ERROR, 0, "%s", err);
+        g_free(json);
+        return false;
+    }
     JsonParser *parser = json_parser_new();
     bool ok = json_parser_load_from_data(parser, json, -1, error);
     JsonNode *root = ok ? json_parser_get_root(parser) : NULL;
     JsonObject *obj = root && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
-    const char *name = obj && json_object_has_member(obj, "machine")
-                           ? json_object_get_string_member(obj, "machine")
+    JsonNode *mn = obj ? json_object_get_member(obj, "machine") : NULL;
+    const char *name = mn && JSON_NODE_HOLDS_VALUE(mn) &&
+                               json_node_get_value_type(mn) == G_TYPE_STRING
+                           ? json_node_get_string(mn)
                            : NULL;
     if (ok && !name) {
         g_set_error(error, SNAPSHOT_ERROR, 0, "%s: the manifest names no machine", path);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json_limits.h"
 #include "manifest.h"
 #include "manifest_json.h"
 
@@ -109,6 +110,9 @@ static bool parse_schema(JsonObject *o, SchemaInfo *s, char *why, size_t whylen)
 
 Manifest *manifest_parse(const char *json, size_t len, const char *origin, char *err, size_t errlen)
 {
+    /* Limits first: json-glib recurses per nesting level (json_limits.h). */
+    if (!tsnap_json_check(json, len, origin, err, errlen))
+        return NULL;
     g_autoptr(JsonParser) parser = json_parser_new();
     GError *error = NULL;
     if (!json_parser_load_from_data(parser, json, (gssize)len, &error)) {
@@ -183,14 +187,10 @@ Manifest *manifest_parse(const char *json, size_t len, const char *origin, char 
 
 Manifest *manifest_load_file(const char *path, char *err, size_t errlen)
 {
-    g_autofree char *text = NULL;
-    gsize len = 0;
-    GError *error = NULL;
-    if (!g_file_get_contents(path, &text, &len, &error)) {
-        snprintf(err, errlen, "%s: %s", path, error->message);
-        g_error_free(error);
+    size_t len = 0;
+    g_autofree char *text = tsnap_json_read_file(path, &len, err, errlen);
+    if (!text)
         return NULL;
-    }
     return manifest_parse(text, len, path, err, errlen);
 }
 

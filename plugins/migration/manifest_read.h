@@ -23,7 +23,8 @@ typedef struct Manifest {
     GPtrArray *plugins;  /* ManifestPlugin* */
 } Manifest;
 
-/* NULL + one-line error naming `origin` and the offending entry. */
+/* NULL + one-line error naming `origin` and the offending entry. The JSON is
+ * checked against json_limits.h (16 MiB, 64 levels) before it is parsed. */
 Manifest *manifest_parse(const char *json, size_t len, const char *origin, char *err, size_t errlen);
 Manifest *manifest_load_file(const char *path, char *err, size_t errlen);
 void manifest_free(Manifest *m);
