@@ -80,6 +80,14 @@ static const char usage_text[] =
     "  -monitor SPEC         human monitor on stdio, unix:PATH[,server], or none\n"
     "  -qmp unix:PATH        QMP (JSON) control socket\n"
     "\n"
+    "Accelerator:\n"
+    "  -accel jit[,OPTS]     the x86-64 JIT (the default where built); OPTS:\n"
+    "                        cache=MiB (code cache, default 32), check=on (run every\n"
+    "                        block under the interpreter too; stop at a difference)\n"
+    "  -accel interp         the interpreter\n"
+    "  -d in_asm,out_asm,exec  JIT log: guest code, host code, blocks run\n"
+    "  -D FILE               the -d log goes to FILE instead of stderr\n"
+    "\n"
     "Debugging and tests:\n"
     "  -icount-limit N       stop after N guest instructions with a register dump\n"
     "  -report-icount        print the number of guest instructions at exit\n"
@@ -211,6 +219,12 @@ static void parse_args(int argc, char **argv, Cli *cli)
             if (!g_str_has_prefix(v, "base="))
                 usage_error("-rtc: expected base=YYYY-MM-DDTHH:MM:SS, got '%s'", v);
             g_hash_table_insert(cli->mopts.extra, g_strdup("rtc-base"), g_strdup(v + 5));
+        } else if (!strcmp(o, "-accel")) {
+            g_hash_table_insert(cli->mopts.extra, g_strdup("accel"), g_strdup(ARG()));
+        } else if (!strcmp(o, "-d")) {
+            g_hash_table_insert(cli->mopts.extra, g_strdup("log"), g_strdup(ARG()));
+        } else if (!strcmp(o, "-D")) {
+            g_hash_table_insert(cli->mopts.extra, g_strdup("logfile"), g_strdup(ARG()));
         } else if (!strcmp(o, "-plugin-path")) {
             g_ptr_array_add(cli->plugin_paths, (char *)ARG());
         } else if (!strcmp(o, "-plugin-version")) {

@@ -82,6 +82,7 @@ typedef struct SparcFastTlb {
 } SparcFastTlb;
 
 typedef struct SparcCodeCache SparcCodeCache;
+struct SparcJit;
 
 typedef struct SparcCpu {
     /* Guest-visible state, migrated (state.c). */
@@ -104,6 +105,7 @@ typedef struct SparcCpu {
     uint32_t loop_break;      /* leave the inner loop after this instruction */
     uint32_t tlb_epoch;       /* mmu.epoch the fast TLB was filled under */
     SparcCodeCache *code;     /* decoded pages, keyed by physical page */
+    struct SparcJit *jit;     /* NULL: the interpreter runs (-accel interp) */
     SparcFastTlb tlb[2][3][SPARC_FAST_TLB_SIZE]; /* [supervisor][SparcAccess][index] */
 } SparcCpu;
 
@@ -121,8 +123,16 @@ void window_spill(SparcCpu *cpu);
 void window_fill(SparcCpu *cpu);
 void psr_write(SparcCpu *cpu, uint32_t value);
 
-/* run.c: TesseraCpuClass.run */
+/* run.c: TesseraCpuClass.run, and the halves the JIT's dispatcher shares: the
+ * work between instructions (-1 to go on, else the exit), and interpreting
+ * from pc until the page ends, the loop breaks, or icount reaches `limit`
+ * (at most stop_at). */
 TesseraCpuExit sparc_run(void *cpu, TesseraRunState *rs);
+int sparc_run_prelude(SparcCpu *cpu, TesseraRunState *rs);
+void sparc_run_page(SparcCpu *cpu, TesseraRunState *rs, uint64_t limit);
+/* The guest wrote [pa, pa + len) in a page holding code: drop what was decoded
+ * or translated from it (decode.c's cache, the JIT's blocks). */
+void sparc_code_written(SparcCpu *cpu, uint64_t pa, uint64_t len);
 
 /* state.c */
 extern const TesseraStateSchema sparc_state_schema;

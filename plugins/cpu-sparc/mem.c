@@ -169,7 +169,7 @@ static bool mem_ram_store(SparcCpu *cpu, uint64_t pa, const MemHost *m, unsigned
     mem_st_be(m->p, size, value);
     *m->dirty = TESSERA_DIRTY_ALL;
     if (m->code && *m->code)
-        codecache_invalidate(cpu->code, pa, size);
+        sparc_code_written(cpu, pa, size);
     return true;
 }
 

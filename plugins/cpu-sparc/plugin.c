@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "jit/jit.h"
 #include "mem.h"
 
 static const char *const sparc_models[] = {"MB86904", NULL};
@@ -30,6 +31,42 @@ static void sparc_reset(void *opaque)
     mmu_reset(&cpu->mmu);
     mem_tlb_flush(cpu);
     cpu->loop_break = 1;
+}
+
+/* The accelerator: the machine option "accel" (-accel jit[,OPTS] | interp); the
+ * JIT where it is built, else the interpreter. The -d/-D log options are the
+ * JIT's. */
+static int sparc_accel_init(SparcCpu *cpu, const TesseraHost *host, char *err, size_t errlen)
+{
+    bool opts = TESSERA_HOST_HAS(host, machine_opt) && host->ops->machine_opt;
+    const char *accel = opts ? tessera_machine_opt(host, "accel") : NULL;
+    const char *log = opts ? tessera_machine_opt(host, "log") : NULL;
+    const char *logfile = opts ? tessera_machine_opt(host, "logfile") : NULL;
+    if (!accel || !*accel)
+        accel = SPARC_HAVE_JIT ? "jit" : "interp";
+    if (!strcmp(accel, "interp")) {
+        if (log && *log) {
+            snprintf(err, errlen, "-d %s: the logs are the JIT's; -accel interp has none", log);
+            return -1;
+        }
+        return 0;
+    }
+    if (strncmp(accel, "jit", 3) != 0 || (accel[3] && accel[3] != ',')) {
+        snprintf(err, errlen, "-accel %s: unknown accelerator (have: jit, interp)", accel);
+        return -1;
+    }
+#if SPARC_HAVE_JIT
+    JitOptions o;
+    if (jit_parse_options(&o, accel[3] ? accel + 4 : "", log, logfile, err, errlen) != 0)
+        return -1;
+    cpu->jit = jit_new(cpu, &o, err, errlen);
+    return cpu->jit ? 0 : -1;
+#else
+    (void)logfile;
+    snprintf(err, errlen, "-accel jit: this cpu-sparc was built without the JIT "
+                          "(it needs an x86-64 host and meson -Djit=enabled); use -accel interp");
+    return -1;
+#endif
 }
 
 static int sparc_init(void *opaque, const TesseraHost *host, const char *model, char *err,
@@ -56,6 +93,11 @@ static int sparc_init(void *opaque, const TesseraHost *host, const char *model, 
         snprintf(err, errlen, "cpu-sparc: out of memory for the decode cache");
         return -1;
     }
+    if (sparc_accel_init(cpu, host, err, errlen) != 0) {
+        codecache_free(cpu->code);
+        cpu->code = NULL;
+        return -1;
+    }
     sparc_reset(cpu);
     return 0;
 }
@@ -63,6 +105,10 @@ static int sparc_init(void *opaque, const TesseraHost *host, const char *model, 
 static void sparc_finalize(void *opaque)
 {
     SparcCpu *cpu = opaque;
+#if SPARC_HAVE_JIT
+    jit_free(cpu->jit);
+    cpu->jit = NULL;
+#endif
     codecache_free(cpu->code);
     cpu->code = NULL;
 }
@@ -182,12 +228,19 @@ static void sparc_dump(void *opaque, char *buf, size_t len)
          cpu->mmu.ctrl, cpu->mmu.ctpr, cpu->mmu.ctx, cpu->mmu.sfsr, cpu->mmu.sfar);
 }
 
+void sparc_code_written(SparcCpu *cpu, uint64_t pa, uint64_t len)
+{
+    if (cpu->code)
+        codecache_invalidate(cpu->code, pa, len);
+#if SPARC_HAVE_JIT
+    jit_invalidate(cpu->jit, pa, len);
+#endif
+}
+
 /* DMA or a device wrote a page we decoded from (the memory contract). */
 static void sparc_invalidate(void *opaque, uint64_t pa, uint64_t len)
 {
-    SparcCpu *cpu = opaque;
-    if (cpu->code)
-        codecache_invalidate(cpu->code, pa, len);
+    sparc_code_written(opaque, pa, len);
 }
 
 static const TesseraCpuClass sparc_class = {

@@ -3,9 +3,11 @@
  * The run loop. The outer loop handles what happens between instructions
  * (budget, error mode, interrupts, TLB epoch); the inner loop runs decoded
  * instructions while PC stays in one page and nothing asked it to stop
- * (cpu->loop_break: traps, PSR/MMU changes, interrupt requests).
+ * (cpu->loop_break: traps, PSR/MMU changes, interrupt requests). The JIT's
+ * dispatcher (jit/dispatch.c) shares both halves.
  */
 #include "decode.h"
+#include "jit/jit.h"
 #include "mem.h"
 
 /* Pages without a host pointer: fetch, decode and run one instruction. */
@@ -17,10 +19,12 @@ static void run_one(SparcCpu *cpu, TesseraRunState *rs, uint32_t raw)
     sparc_handlers[d.op](cpu, &d);
 }
 
-static void run_page(SparcCpu *cpu, TesseraRunState *rs)
+void sparc_run_page(SparcCpu *cpu, TesseraRunState *rs, uint64_t limit)
 {
     const SparcFastTlb *e;
     uint32_t raw = 0;
+    if (limit > rs->stop_at)
+        limit = rs->stop_at;
     if (mem_fetch(cpu, cpu->pc, &e, &raw))
         return; /* instruction access trap taken */
     if (!e) {
@@ -40,23 +44,35 @@ static void run_page(SparcCpu *cpu, TesseraRunState *rs)
         rs->icount++;
         sparc_handlers[d->op](cpu, d);
     } while ((cpu->pc ^ page_va) <= SPARC_PAGE_MASK && !cpu->loop_break &&
-             rs->icount < rs->stop_at && !rs->exit_request);
+             rs->icount < limit && !rs->exit_request);
+}
+
+int sparc_run_prelude(SparcCpu *cpu, TesseraRunState *rs)
+{
+    if (cpu->error_mode)
+        return TESSERA_CPU_ERROR_MODE;
+    if (rs->exit_request || rs->icount >= rs->stop_at)
+        return TESSERA_CPU_BUDGET;
+    if (cpu->mmu.epoch != cpu->tlb_epoch)
+        mem_tlb_flush(cpu);
+    if (trap_interrupt_pending(cpu))
+        trap_take_interrupt(cpu);
+    cpu->loop_break = 0;
+    return -1;
 }
 
 TesseraCpuExit sparc_run(void *opaque, TesseraRunState *rs)
 {
     SparcCpu *cpu = opaque;
+#if SPARC_HAVE_JIT
+    if (cpu->jit)
+        return jit_run(cpu, rs);
+#endif
     cpu->rs = rs;
     for (;;) {
-        if (cpu->error_mode)
-            return TESSERA_CPU_ERROR_MODE;
-        if (rs->exit_request || rs->icount >= rs->stop_at)
-            return TESSERA_CPU_BUDGET;
-        if (cpu->mmu.epoch != cpu->tlb_epoch)
-            mem_tlb_flush(cpu);
-        if (trap_interrupt_pending(cpu))
-            trap_take_interrupt(cpu);
-        cpu->loop_break = 0;
-        run_page(cpu, rs);
+        int e = sparc_run_prelude(cpu, rs);
+        if (e >= 0)
+            return (TesseraCpuExit)e;
+        sparc_run_page(cpu, rs, rs->stop_at);
     }
 }

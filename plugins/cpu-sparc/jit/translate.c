@@ -1,0 +1,833 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SPARC V8 -> x86-64: one translation block is straight-line guest code of one
+ * physical page, ended by a control transfer and its delay slot, the page end,
+ * or max_insns (docs/jit.md). Guest registers stay in SparcCpu (rbx-relative),
+ * so every interpreter handler can run in the middle of a block: what this file
+ * does not translate inline it calls (execute.c's sparc_handlers[]), with PC,
+ * nPC and rs->icount made exact first. Loads and stores probe the CPU's fast TLB
+ * inline; a miss, an unaligned address or MMIO calls the handler, which does
+ * everything the interpreter does (traps included).
+ *
+ * Instruction counting: the interpreter counts an instruction before running
+ * it, annulled delay slots not at all. `synced` is how many of the block's
+ * instructions rs->icount already holds on the current path; every exit adds
+ * the rest, so icount is exact wherever generated code leaves or calls out.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+
+#include "../mem.h"
+#include "block.h"
+#include "emit.h"
+
+#define CPU_OFF(f) ((int32_t)offsetof(SparcCpu, f))
+#define R_OFF(i) (CPU_OFF(r) + 4 * (int32_t)(i))
+#define RS_ICOUNT ((int32_t)offsetof(TesseraRunState, icount))
+#define RS_STOP_AT ((int32_t)offsetof(TesseraRunState, stop_at))
+#define RS_EXIT_REQ ((int32_t)offsetof(TesseraRunState, exit_request))
+#define TLB_OFF(s, a) (CPU_OFF(tlb) + (int32_t)(((s) * 3 + (a)) * SPARC_FAST_TLB_SIZE * sizeof(SparcFastTlb)))
+
+_Static_assert(sizeof(SparcFastTlb) == 24, "the inline TLB probe scales the index by 3 * 8");
+_Static_assert(offsetof(SparcFastTlb, addend) == 8 && offsetof(SparcFastTlb, dirty) == 16,
+               "the inline TLB probe's field offsets");
+
+/* Where the current instruction's nPC is: known (pc + 4 or a static target),
+ * chosen by the pending branch condition (r13b), or in r15d (a JMPL target). */
+typedef enum { NPC_STATIC, NPC_COND, NPC_REG } NpcKind;
+
+typedef struct NpcState {
+    NpcKind kind;
+    uint32_t value; /* NPC_STATIC; NPC_COND: taken target */
+    uint32_t fall;  /* NPC_COND: not taken */
+} NpcState;
+
+/* Out-of-line code, emitted after the block's main line. */
+typedef struct Stub {
+    enum { STUB_SLOW, STUB_EXIT } kind;
+    uint8_t *field[2];   /* rel32 fields that jump here */
+    unsigned n_field;
+    unsigned synced;     /* instructions counted on the path at the jump */
+    /* STUB_SLOW: call the handler for insn, then resume (or stop). */
+    const SparcDecoded *insn;
+    unsigned count;      /* icount after the instruction (path-relative) */
+    uint32_t pc;
+    NpcState npc;
+    uintptr_t resume;    /* 0: always stop after the handler */
+    /* STUB_EXIT: leave for a static successor. */
+    uint32_t to_pc, to_npc;
+    int chain;
+} Stub;
+
+#define MAX_STUBS 256
+
+typedef struct Tx {
+    SparcJit *jit;
+    JitBuf b;
+    JitBlock *blk;
+    unsigned sup;           /* the block's mode: PSR.S */
+    uint32_t page_va;
+    const uint8_t *page;    /* host view of the guest page */
+    uint32_t pc;            /* current guest instruction */
+    NpcState npc;
+    unsigned k;             /* instructions before the current one on this path */
+    unsigned synced;
+    unsigned n_max;
+    int fuse_cond;          /* >= 0: the last cc op already set r13b for this Bicc cond */
+    bool in_delay;          /* translating a delay slot: no fusion, no block end */
+    uint32_t last_pc;       /* the last word decoded */
+    SparcDecoded *copies;
+    unsigned n_copies, max_copies;
+    Stub stubs[MAX_STUBS];
+    unsigned n_stubs;
+    bool full;
+} Tx;
+
+/* ---- small pieces ---- */
+
+static SparcDecoded *tx_copy(Tx *t, const SparcDecoded *d)
+{
+    if (t->n_copies == t->max_copies) {
+        t->full = true;
+        t->n_copies--;
+    }
+    SparcDecoded *c = &t->copies[t->n_copies++];
+    *c = *d;
+    return c;
+}
+
+static Stub *tx_stub(Tx *t)
+{
+    if (t->n_stubs == MAX_STUBS) {
+        t->full = true; /* give up on this block; the caller retries shorter */
+        return &t->stubs[MAX_STUBS - 1];
+    }
+    Stub *s = &t->stubs[t->n_stubs++];
+    memset(s, 0, sizeof(*s));
+    s->synced = t->synced;
+    return s;
+}
+
+static void tx_count(Tx *t, unsigned count, unsigned synced)
+{
+    if (count > synced)
+        emit_alu_mi(&t->b, E_W, ALU_ADD, R12, RS_ICOUNT, (int32_t)(count - synced));
+}
+
+static void tx_uncount(Tx *t, unsigned count, unsigned synced)
+{
+    if (count > synced)
+        emit_alu_mi(&t->b, E_W, ALU_SUB, R12, RS_ICOUNT, (int32_t)(count - synced));
+}
+
+/* cpu->pc and cpu->npc as the interpreter would have them before insn. */
+static void tx_store_pcs(Tx *t, uint32_t pc, const NpcState *npc)
+{
+    JitBuf *b = &t->b;
+    emit_store_i32(b, 0, RBX, CPU_OFF(pc), pc);
+    switch (npc->kind) {
+    case NPC_STATIC:
+        emit_store_i32(b, 0, RBX, CPU_OFF(npc), npc->value);
+        break;
+    case NPC_COND:
+        emit_mov_ri(b, RAX, npc->fall);
+        emit_mov_ri(b, RCX, npc->value);
+        emit_test_ri8(b, R13, 1);
+        emit_cmov(b, CC_NE, RAX, RCX);
+        emit_store(b, 0, RBX, CPU_OFF(npc), RAX);
+        break;
+    case NPC_REG:
+        emit_store(b, 0, RBX, CPU_OFF(npc), R15);
+        break;
+    }
+}
+
+/* After a call out: leave through the block's stop if it broke the loop (trap,
+ * PSR/MMU change, interrupt request, code written) or a device asked the run
+ * to end (the interpreter checks both after every instruction). */
+static void tx_break_check(Tx *t)
+{
+    emit_alu_mi(&t->b, 0, ALU_CMP, RBX, CPU_OFF(loop_break), 0);
+    emit_jcc(&t->b, CC_NE, t->blk->stop);
+    emit_alu_mi(&t->b, 0, ALU_CMP, R12, RS_EXIT_REQ, 0);
+    emit_jcc(&t->b, CC_NE, t->blk->stop);
+}
+
+/* Call the interpreter's handler for d, then the break check. */
+static void tx_call_handler(Tx *t, const SparcDecoded *d)
+{
+    JitBuf *b = &t->b;
+    tx_store_pcs(t, t->pc, &t->npc);
+    tx_count(t, t->k + 1, t->synced);
+    t->synced = t->k + 1;
+    emit_mov_rr(b, E_W, RDI, RBX);
+    emit_mov_ri(b, RSI, (uint64_t)(uintptr_t)tx_copy(t, d));
+    emit_call(b, (const void *)sparc_handlers[d->op]);
+    tx_break_check(t);
+}
+
+/* A jump to an out-of-line handler call for d, resuming at the current point. */
+static Stub *tx_slow(Tx *t, const SparcDecoded *d)
+{
+    Stub *s = tx_stub(t);
+    s->kind = STUB_SLOW;
+    s->insn = tx_copy(t, d);
+    s->count = t->k + 1;
+    s->pc = t->pc;
+    s->npc = t->npc;
+    return s;
+}
+
+static void tx_slow_jcc(Tx *t, Stub *s, X86Cond cc)
+{
+    s->field[s->n_field++] = emit_jcc_fwd(&t->b, cc);
+}
+
+/* Leave for a static successor: chained when it is in this page. */
+static void tx_exit_static(Tx *t, unsigned count, uint32_t pc, uint32_t npc)
+{
+    JitBuf *b = &t->b;
+    tx_count(t, count, t->synced);
+    emit_store_i32(b, 0, RBX, CPU_OFF(pc), pc);
+    emit_store_i32(b, 0, RBX, CPU_OFF(npc), npc);
+    if ((pc & ~SPARC_PAGE_MASK) == t->page_va && npc == pc + 4 && !t->jit->opt.check &&
+        !(t->jit->opt.log & JIT_LOG_EXEC)) {
+        uint8_t *field = emit_jmp_fwd(b); /* falls through until patched */
+        emit_patch(b, field, emit_here(b));
+        emit_mov_ri(b, RAX, (uint64_t)((uintptr_t)field + (uintptr_t)b->rx));
+        emit_jmp(b, t->jit->exit);
+    } else {
+        emit_jmp(b, t->blk->stop);
+    }
+    if (count > t->n_max)
+        t->n_max = count;
+}
+
+static Stub *tx_exit_stub(Tx *t, unsigned count, uint32_t pc, uint32_t npc)
+{
+    Stub *s = tx_stub(t);
+    s->kind = STUB_EXIT;
+    s->count = count;
+    s->to_pc = pc;
+    s->to_npc = npc;
+    return s;
+}
+
+static void tx_emit_stubs(Tx *t)
+{
+    JitBuf *b = &t->b;
+    for (unsigned i = 0; i < t->n_stubs; i++) {
+        Stub *s = &t->stubs[i];
+        if (b->p + JIT_MARGIN > b->end) {
+            t->full = true;
+            return;
+        }
+        uintptr_t here = emit_here(b);
+        for (unsigned f = 0; f < s->n_field; f++)
+            emit_patch(b, s->field[f], here);
+        if (s->kind == STUB_EXIT) {
+            t->synced = s->synced;
+            tx_exit_static(t, s->count, s->to_pc, s->to_npc);
+            continue;
+        }
+        tx_store_pcs(t, s->pc, &s->npc);
+        tx_count(t, s->count, s->synced);
+        emit_mov_rr(b, E_W, RDI, RBX);
+        emit_mov_ri(b, RSI, (uint64_t)(uintptr_t)s->insn);
+        emit_call(b, (const void *)sparc_handlers[s->insn->op]);
+        if (!s->resume) {
+            emit_jmp(b, t->blk->stop);
+            continue;
+        }
+        tx_break_check(t);
+        tx_uncount(t, s->count, s->synced);
+        emit_jmp(b, s->resume);
+    }
+}
+
+/* ---- condition codes ---- */
+
+/* Bicc condition -> the x86 condition that holds when it does, given host
+ * flags N=SF Z=ZF V=OF C=CF (which add, sub, adc, sbb and the logic ops give). */
+static const X86Cond bicc_to_x86[16] = {
+    [1] = CC_E, [2] = CC_LE, [3] = CC_L, [4] = CC_BE, [5] = CC_B, [6] = CC_S, [7] = CC_O,
+    [9] = CC_NE, [10] = CC_G, [11] = CC_GE, [12] = CC_A, [13] = CC_AE, [14] = CC_NS, [15] = CC_NO,
+};
+
+/* The Bicc masks of execute.c over N<<3|Z<<2|V<<1|C. */
+static const uint16_t bicc_mask[16] = {
+    0x0000, 0xf0f0, 0xf3fc, 0x33cc, 0xfafa, 0xaaaa, 0xff00, 0xcccc,
+    0xffff, 0x0f0f, 0x0c03, 0xcc33, 0x0505, 0x5555, 0x00ff, 0x3333,
+};
+
+/* The next word is a conditional Bicc this block will translate right after
+ * the current instruction: its condition, else -1. */
+static int tx_next_bicc(Tx *t)
+{
+    if (t->in_delay || ((t->pc + 4) & ~SPARC_PAGE_MASK) != t->page_va)
+        return -1;
+    uint32_t raw;
+    memcpy(&raw, t->page + ((t->pc + 4) & SPARC_PAGE_MASK), 4);
+    SparcDecoded d;
+    decode_insn(&d, raw);
+    return d.op == OP_BICC ? d.cond : -1;
+}
+
+/* Host flags hold the SPARC icc of the result in eax: take the fused branch
+ * condition, then write PSR.icc (pushf; table lookup). */
+static void tx_set_icc(Tx *t)
+{
+    JitBuf *b = &t->b;
+    int cond = tx_next_bicc(t);
+    if (cond >= 0) {
+        emit_setcc(b, bicc_to_x86[cond], R13);
+        t->fuse_cond = cond;
+    }
+    emit_pushf(b);
+    emit_pop(b, RCX);
+    emit_alu_ri(b, 0, ALU_AND, RCX, 0x8c1);
+    emit_rm(b, 0, 0x8b, RCX, R14, RCX, 4, 0); /* mov ecx, [r14 + rcx*4] */
+    emit_load(b, 0, RDX, RBX, CPU_OFF(psr));
+    emit_alu_ri(b, 0, ALU_AND, RDX, (int32_t)~PSR_ICC);
+    emit_alu_rr(b, 0, ALU_OR, RDX, RCX);
+    emit_store(b, 0, RBX, CPU_OFF(psr), RDX);
+}
+
+/* r13b = whether Bicc cond holds, from PSR. */
+static void tx_eval_cond(Tx *t, unsigned cond)
+{
+    JitBuf *b = &t->b;
+    if (t->fuse_cond == (int)cond)
+        return;
+    emit_load(b, 0, RAX, RBX, CPU_OFF(psr));
+    emit_shift_ri(b, 0, SH_SHR, RAX, 20);
+    emit_alu_ri(b, 0, ALU_AND, RAX, 15);
+    emit_mov_ri(b, RCX, bicc_mask[cond]);
+    emit_bt_rr(b, RCX, RAX);
+    emit_setcc(b, CC_B, R13);
+}
+
+/* ---- integer unit ---- */
+
+/* eax = r[rs1] (op) operand 2, with the operand loaded or immediate. */
+static void tx_op2(Tx *t, X86Alu op, const SparcDecoded *d)
+{
+    if (d->rs2)
+        emit_alu_rm(&t->b, 0, op, RAX, RBX, R_OFF(d->rs2));
+    else
+        emit_alu_ri(&t->b, 0, op, RAX, d->imm);
+}
+
+/* ecx = operand 2 */
+static void tx_op2_ecx(Tx *t, const SparcDecoded *d)
+{
+    if (d->rs2)
+        emit_load(&t->b, 0, RCX, RBX, R_OFF(d->rs2));
+    else
+        emit_mov_ri(&t->b, RCX, (uint32_t)d->imm);
+}
+
+/* The ALU ops translated inline: the x86 operation (+1; 0 = not one) and
+ * whether the op sets icc. ANDN/ORN/XNOR complement an operand around it. */
+static const struct {
+    uint8_t x86;
+    bool cc;
+} alu_ops[OP_COUNT] = {
+#define A(sparc, x86op) [OP_##sparc] = {ALU_##x86op + 1, false}, [OP_##sparc##CC] = {ALU_##x86op + 1, true}
+    A(ADD, ADD), A(SUB, SUB), A(AND, AND), A(OR, OR), A(XOR, XOR), A(ADDX, ADC), A(SUBX, SBB),
+    A(ANDN, AND), A(ORN, OR), A(XNOR, XOR),
+#undef A
+};
+
+static bool tx_alu(Tx *t, const SparcDecoded *d)
+{
+    JitBuf *b = &t->b;
+    if (!alu_ops[d->op].x86)
+        return false;
+    X86Alu op = (X86Alu)(alu_ops[d->op].x86 - 1);
+    bool cc = alu_ops[d->op].cc;
+    emit_load(b, 0, RAX, RBX, R_OFF(d->rs1));
+    switch (d->op) {
+    case OP_ADDX: case OP_ADDXCC: case OP_SUBX: case OP_SUBXCC:
+        tx_op2_ecx(t, d);
+        emit_bt_mi(b, RBX, CPU_OFF(psr), 20); /* CF = PSR.C */
+        emit_alu_rr(b, 0, op, RAX, RCX);
+        break;
+    case OP_ANDN: case OP_ANDNCC: case OP_ORN: case OP_ORNCC:
+        tx_op2_ecx(t, d);
+        emit_not(b, RCX);
+        emit_alu_rr(b, 0, op, RAX, RCX);
+        break;
+    case OP_XNOR: case OP_XNORCC:
+        tx_op2(t, op, d);
+        emit_not(b, RAX);
+        if (cc)
+            emit_test_rr(b, 0, RAX, RAX);
+        break;
+    default:
+        /* x + 0 = x - 0 = x | 0 = x ^ 0 = x: a plain move needs no operation */
+        if (cc || d->rs2 || d->imm || op == ALU_AND)
+            tx_op2(t, op, d);
+        break;
+    }
+    emit_store(b, 0, RBX, R_OFF(d->rd), RAX);
+    if (cc)
+        tx_set_icc(t);
+    return true;
+}
+
+static void tx_shift(Tx *t, const SparcDecoded *d)
+{
+    JitBuf *b = &t->b;
+    X86Shift op = d->op == OP_SLL ? SH_SHL : d->op == OP_SRL ? SH_SHR : SH_SAR;
+    emit_load(b, 0, RAX, RBX, R_OFF(d->rs1));
+    if (d->rs2) {
+        emit_load(b, 0, RCX, RBX, R_OFF(d->rs2));
+        emit_shift_cl(b, op, RAX); /* x86 masks the count to 5 bits, as V8 does */
+    } else if (d->imm & 31) {
+        emit_shift_ri(b, 0, op, RAX, (unsigned)d->imm & 31);
+    }
+    emit_store(b, 0, RBX, R_OFF(d->rd), RAX);
+}
+
+/* UMUL/SMUL(cc): Y = high word; cc forms set N, Z from the low word, clear V, C. */
+static void tx_mul(Tx *t, const SparcDecoded *d)
+{
+    JitBuf *b = &t->b;
+    bool is_signed = d->op == OP_SMUL || d->op == OP_SMULCC;
+    emit_load(b, 0, RAX, RBX, R_OFF(d->rs1));
+    tx_op2_ecx(t, d);
+    emit_mul(b, RCX, is_signed);
+    emit_store(b, 0, RBX, CPU_OFF(y), RDX);
+    emit_store(b, 0, RBX, R_OFF(d->rd), RAX);
+    if (d->op == OP_UMULCC || d->op == OP_SMULCC) {
+        emit_test_rr(b, 0, RAX, RAX);
+        tx_set_icc(t);
+    }
+}
+
+/* ---- memory ---- */
+
+/* eax = effective address; the fast TLB probe for `access`; on a hit rax is the
+ * host address and rcx the entry index * 3. Misses and misalignment go to s. */
+static void tx_probe(Tx *t, const SparcDecoded *d, unsigned size, SparcAccess access, Stub *s)
+{
+    JitBuf *b = &t->b;
+    emit_load(b, 0, RAX, RBX, R_OFF(d->rs1));
+    if (d->rs2 || d->imm)
+        tx_op2(t, ALU_ADD, d);
+    if (size > 1) {
+        emit_test_ri8(b, RAX, (uint8_t)(size - 1));
+        tx_slow_jcc(t, s, CC_NE);
+    }
+    emit_mov_rr(b, 0, RCX, RAX);
+    emit_shift_ri(b, 0, SH_SHR, RCX, 12);
+    emit_alu_ri(b, 0, ALU_AND, RCX, SPARC_FAST_TLB_SIZE - 1);
+    emit_lea(b, 0, RCX, RCX, RCX, 2, 0);
+    emit_mov_rr(b, 0, RDX, RAX);
+    emit_alu_ri(b, 0, ALU_AND, RDX, (int32_t)~SPARC_PAGE_MASK);
+    int32_t tlb = TLB_OFF(t->sup, access);
+    emit_cmp_mr_idx(b, RBX, RCX, 8, tlb, RDX);
+    tx_slow_jcc(t, s, CC_NE);
+    emit_add64_m_idx(b, RAX, RBX, RCX, 8, tlb + 8);
+}
+
+static void tx_check_hook(Tx *t, const SparcDecoded *d)
+{
+    JitBuf *b = &t->b;
+    tx_store_pcs(t, t->pc, &t->npc);
+    emit_mov_rr(b, E_W, RDI, RBX);
+    emit_mov_ri(b, RSI, (uint64_t)(uintptr_t)tx_copy(t, d));
+    emit_call(b, (const void *)jit_check_access);
+    emit_test_rr(b, 0, RAX, RAX);
+    uint8_t *f = emit_jcc_fwd(b, CC_E);
+    tx_count(t, t->k, t->synced); /* what ran before, for the log */
+    emit_mov_ri(b, RAX, JIT_EXIT_BAIL);
+    emit_jmp(b, t->jit->exit);
+    emit_patch(b, f, emit_here(b));
+}
+
+/* Bytes moved by the loads and stores translated inline, and whether they
+ * store; 0 for the rest (and for LDD/STD with an odd rd: illegal, the handler
+ * traps). */
+static unsigned inline_access(const SparcDecoded *d, bool *store)
+{
+    static const uint8_t size[OP_COUNT] = {
+        [OP_LD] = 4, [OP_LDUB] = 1, [OP_LDSB] = 1, [OP_LDUH] = 2, [OP_LDSH] = 2, [OP_LDD] = 8,
+        [OP_ST] = 4, [OP_STB] = 1, [OP_STH] = 2, [OP_STD] = 8,
+    };
+    *store = d->op == OP_ST || d->op == OP_STB || d->op == OP_STH || d->op == OP_STD;
+    if (size[d->op] == 8 && (d->rd & 1))
+        return 0;
+    return size[d->op];
+}
+
+static bool tx_load(Tx *t, const SparcDecoded *d)
+{
+    JitBuf *b = &t->b;
+    bool store;
+    unsigned size = inline_access(d, &store);
+    if (!size || store)
+        return false;
+    Stub *s = tx_slow(t, d);
+    tx_probe(t, d, size, SPARC_LOAD, s);
+    switch (d->op) {
+    case OP_LD:
+        emit_load(b, 0, RAX, RAX, 0);
+        emit_bswap(b, 0, RAX);
+        break;
+    case OP_LDUB:
+        emit_rm(b, 0, 0x0fb6, RAX, RAX, -1, 1, 0);
+        break;
+    case OP_LDSB:
+        emit_rm(b, 0, 0x0fbe, RAX, RAX, -1, 1, 0);
+        break;
+    case OP_LDUH: case OP_LDSH:
+        emit_rm(b, 0, 0x0fb7, RAX, RAX, -1, 1, 0);
+        emit_bswap(b, 0, RAX);
+        emit_shift_ri(b, 0, d->op == OP_LDSH ? SH_SAR : SH_SHR, RAX, 16);
+        break;
+    case OP_LDD:
+        emit_load(b, E_W, RAX, RAX, 0);
+        emit_bswap(b, E_W, RAX);
+        emit_store(b, 0, RBX, R_OFF(d->rd + 1), RAX);
+        emit_shift_ri(b, E_W, SH_SHR, RAX, 32);
+        if (d->rd)
+            emit_store(b, 0, RBX, R_OFF(d->rd), RAX);
+        s->resume = emit_here(b);
+        return true;
+    }
+    emit_store(b, 0, RBX, R_OFF(d->rd), RAX);
+    s->resume = emit_here(b);
+    return true;
+}
+
+static bool tx_store(Tx *t, const SparcDecoded *d)
+{
+    JitBuf *b = &t->b;
+    bool store;
+    unsigned size = inline_access(d, &store);
+    if (!size || !store)
+        return false;
+    Stub *s = tx_slow(t, d);
+    tx_probe(t, d, size, SPARC_STORE, s);
+    emit_load(b, 0, RDX, RBX, R_OFF(d->rd));
+    switch (size) {
+    case 4:
+        emit_bswap(b, 0, RDX);
+        emit_store(b, 0, RAX, 0, RDX);
+        break;
+    case 1:
+        emit_rm(b, E_BYTE, 0x88, RDX, RAX, -1, 1, 0);
+        break;
+    case 2:
+        emit_bswap16(b, RDX);
+        emit_store(b, E_66, RAX, 0, RDX);
+        break;
+    case 8:
+        emit_load(b, 0, RSI, RBX, R_OFF(d->rd + 1));
+        emit_shift_ri(b, E_W, SH_SHL, RDX, 32);
+        emit_alu_rr(b, E_W, ALU_OR, RDX, RSI);
+        emit_bswap(b, E_W, RDX);
+        emit_store(b, E_W, RAX, 0, RDX);
+        break;
+    }
+    /* the page's dirty-log byte (docs/memory.md) */
+    emit_load64_idx(b, RDX, RBX, RCX, 8, TLB_OFF(t->sup, SPARC_STORE) + 16);
+    emit_store_i8(b, RDX, 0, TESSERA_DIRTY_ALL);
+    s->resume = emit_here(b);
+    return true;
+}
+
+static bool is_memory_op(unsigned op)
+{
+    return op >= OP_LD && op <= OP_STDF;
+}
+
+/* One instruction that is not a control transfer. */
+static void tx_insn(Tx *t, const SparcDecoded *d)
+{
+    JitBuf *b = &t->b;
+    t->fuse_cond = -1;
+    if (t->jit->opt.check && is_memory_op(d->op))
+        tx_check_hook(t, d);
+    switch (d->op) {
+    case OP_NOP:
+    case OP_FLUSH: /* the memory contract keeps decoded code coherent */
+    case OP_WRASR:
+        return;
+    case OP_SETHI:
+        emit_store_i32(b, 0, RBX, R_OFF(d->rd), (uint32_t)d->imm);
+        return;
+    case OP_SLL: case OP_SRL: case OP_SRA:
+        tx_shift(t, d);
+        return;
+    case OP_UMUL: case OP_SMUL: case OP_UMULCC: case OP_SMULCC:
+        tx_mul(t, d);
+        return;
+    case OP_RDY:
+        emit_load(b, 0, RAX, RBX, CPU_OFF(y));
+        emit_store(b, 0, RBX, R_OFF(d->rd), RAX);
+        return;
+    case OP_WRY:
+        emit_load(b, 0, RAX, RBX, R_OFF(d->rs1));
+        tx_op2(t, ALU_XOR, d);
+        emit_store(b, 0, RBX, CPU_OFF(y), RAX);
+        return;
+    default:
+        break;
+    }
+    if (tx_alu(t, d) || tx_load(t, d) || tx_store(t, d))
+        return;
+    tx_call_handler(t, d);
+}
+
+/* ---- control transfers ---- */
+
+static bool is_cti(unsigned op)
+{
+    switch (op) {
+    case OP_BICC: case OP_BA: case OP_BN: case OP_FBFCC:
+    case OP_CALL: case OP_JMPL: case OP_RETT:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void tx_decode(Tx *t, uint32_t pc, SparcDecoded *d)
+{
+    if (pc > t->last_pc)
+        t->last_pc = pc;
+    uint32_t raw;
+    memcpy(&raw, t->page + (pc & SPARC_PAGE_MASK), 4);
+    decode_insn(d, raw);
+}
+
+/* The delay slot at t->pc + 4 with nPC as given; then t->k counts it. */
+static void tx_delay(Tx *t, const SparcDecoded *dd, NpcState npc)
+{
+    t->pc += 4;
+    t->k++;
+    t->npc = npc;
+    t->in_delay = true;
+    tx_insn(t, dd);
+    t->in_delay = false;
+    t->k++;
+}
+
+/* A control transfer at t->pc. Returns whether the block goes on (at t->pc,
+ * with t->k counted) after it. */
+static bool tx_cti(Tx *t, const SparcDecoded *d)
+{
+    JitBuf *b = &t->b;
+    uint32_t pc = t->pc;
+    uint32_t target = pc + (uint32_t)d->imm;
+    SparcDecoded dd;
+    bool slot_here = ((pc + 4) & ~SPARC_PAGE_MASK) == t->page_va;
+    if (slot_here)
+        tx_decode(t, pc + 4, &dd);
+    int fused = t->fuse_cond;
+    t->fuse_cond = -1;
+
+    if (d->op == OP_BN && !d->annul) /* a no-op whose delay slot just runs */
+        goto go_on;
+    if (d->op == OP_BN) { /* annuls its delay slot */
+        tx_exit_static(t, t->k + 1, pc + 8, pc + 12);
+        return false;
+    }
+    if (d->op == OP_BA && d->annul) {
+        tx_exit_static(t, t->k + 1, target, target + 4);
+        return false;
+    }
+    if (!slot_here || is_cti(dd.op) || d->op == OP_FBFCC || d->op == OP_RETT) {
+        /* the handler, then whatever PC/nPC it left (a delay slot runs in the
+         * dispatcher's interpreter step) */
+        tx_call_handler(t, d);
+        emit_jmp(b, t->blk->stop);
+        if (t->k + 1 > t->n_max)
+            t->n_max = t->k + 1;
+        return false;
+    }
+    switch (d->op) {
+    case OP_BA:
+        tx_delay(t, &dd, (NpcState){NPC_STATIC, target, 0});
+        tx_exit_static(t, t->k, target, target + 4);
+        return false;
+    case OP_CALL:
+        emit_store_i32(b, 0, RBX, R_OFF(15), pc);
+        tx_delay(t, &dd, (NpcState){NPC_STATIC, target, 0});
+        tx_exit_static(t, t->k, target, target + 4);
+        return false;
+    case OP_BICC:
+        t->fuse_cond = fused;
+        tx_eval_cond(t, d->cond);
+        t->fuse_cond = -1;
+        emit_test_ri8(b, R13, 1);
+        if (d->annul) {
+            Stub *s = tx_exit_stub(t, t->k + 1, pc + 8, pc + 12);
+            tx_slow_jcc(t, s, CC_E);
+            tx_delay(t, &dd, (NpcState){NPC_STATIC, target, 0});
+            tx_exit_static(t, t->k, target, target + 4);
+            return false;
+        }
+        tx_delay(t, &dd, (NpcState){NPC_COND, target, pc + 8});
+        emit_test_ri8(b, R13, 1);
+        Stub *taken = tx_exit_stub(t, t->k, target, target + 4);
+        tx_slow_jcc(t, taken, CC_NE);
+        t->pc = pc + 8;
+        t->npc = (NpcState){NPC_STATIC, pc + 12, 0};
+        return true;
+    case OP_JMPL: {
+        Stub *s = tx_slow(t, d); /* misaligned: the handler traps */
+        emit_load(b, 0, RAX, RBX, R_OFF(d->rs1));
+        if (d->rs2 || d->imm)
+            tx_op2(t, ALU_ADD, d);
+        emit_test_ri8(b, RAX, 3);
+        tx_slow_jcc(t, s, CC_NE);
+        emit_mov_rr(b, 0, R15, RAX);
+        emit_store_i32(b, 0, RBX, R_OFF(d->rd), pc);
+        tx_delay(t, &dd, (NpcState){NPC_REG, 0, 0});
+        /* pc = target, npc = target + 4: an indirect exit */
+        tx_count(t, t->k, t->synced);
+        emit_store(b, 0, RBX, CPU_OFF(pc), R15);
+        emit_lea(b, 0, RAX, R15, -1, 1, 4);
+        emit_store(b, 0, RBX, CPU_OFF(npc), RAX);
+        emit_jmp(b, t->blk->stop);
+        if (t->k > t->n_max)
+            t->n_max = t->k;
+        return false;
+    }
+    default:
+        break;
+    }
+go_on:
+    t->k++;
+    t->pc += 4;
+    t->npc = (NpcState){NPC_STATIC, t->pc + 4, 0};
+    return true;
+}
+
+/* ---- blocks ---- */
+
+JitBlock *jit_translate(SparcJit *jit, uint32_t pc, uint64_t pa, const uint8_t *page,
+                        unsigned max_insns)
+{
+    CodeBuf *cb = &jit->cb;
+    Tx *t = calloc(1, sizeof(Tx));
+    if (!t)
+        abort();
+    t->jit = jit;
+    t->b.p = cb->rw + cb->used;
+    t->b.end = cb->rw + cb->size;
+    t->b.rx = cb->rx - cb->rw;
+    t->sup = (jit->cpu->psr & PSR_S) ? 1 : 0;
+    t->page_va = pc & ~SPARC_PAGE_MASK;
+    t->page = page;
+    t->pc = pc;
+    t->last_pc = pc;
+    t->npc = (NpcState){NPC_STATIC, pc + 4, 0};
+    t->fuse_cond = -1;
+    /* each instruction leaves at most two copies (handler call and check hook) */
+    t->max_copies = 2 * (max_insns + 2);
+    t->copies = jit_arena_alloc(&jit->arena, t->max_copies * sizeof(SparcDecoded));
+
+    JitBlock *blk = jit_arena_alloc(&jit->arena, sizeof(JitBlock));
+    memset(blk, 0, sizeof(*blk));
+    blk->key = pa << 1 | t->sup;
+    blk->pc = pc;
+    blk->insn = t->copies;
+    t->blk = blk;
+
+    JitBuf *b = &t->b;
+    if (b->p + 4 * JIT_MARGIN > b->end)
+        goto full;
+    /* the block's stop: leave with everything already exact */
+    blk->stop = emit_here(b);
+    emit_alu_rr(b, 0, ALU_XOR, RAX, RAX);
+    emit_jmp(b, jit->exit);
+    /* entry: enough budget left for the longest path, and no exit request */
+    blk->entry = emit_here(b);
+    blk->entry_rw = b->p;
+    emit_load(b, E_W, RAX, R12, RS_ICOUNT);
+    emit_head(b, E_W, 0x05, 0, 0, 0, false); /* add rax, imm32 (patched below) */
+    uint8_t *n_max_field = b->p;
+    emit_u32(b, 0);
+    emit_alu_rm(b, E_W, ALU_CMP, RAX, R12, RS_STOP_AT);
+    emit_jcc(b, CC_A, blk->stop);
+    emit_alu_mi(b, 0, ALU_CMP, R12, RS_EXIT_REQ, 0);
+    emit_jcc(b, CC_NE, blk->stop);
+
+    for (;;) {
+        if (b->p + 4 * JIT_MARGIN > b->end || t->n_stubs + 4 > MAX_STUBS) {
+            if (t->k == 0)
+                goto full;
+            tx_exit_static(t, t->k, t->pc, t->pc + 4);
+            break;
+        }
+        if (t->k >= max_insns) {
+            tx_exit_static(t, t->k, t->pc, t->pc + 4);
+            break;
+        }
+        SparcDecoded d;
+        tx_decode(t, t->pc, &d);
+        if (is_cti(d.op)) {
+            if (!tx_cti(t, &d))
+                break;
+        } else {
+            tx_insn(t, &d);
+            t->k++;
+            t->pc += 4;
+            t->npc = (NpcState){NPC_STATIC, t->pc + 4, 0};
+        }
+        if ((t->pc & ~SPARC_PAGE_MASK) != t->page_va) {
+            tx_exit_static(t, t->k, t->pc, t->pc + 4);
+            break;
+        }
+    }
+    tx_emit_stubs(t);
+    if (t->full)
+        goto full;
+    memcpy(n_max_field, &(uint32_t){t->n_max}, 4);
+    blk->n_max = (uint16_t)t->n_max;
+    blk->n_words = (uint16_t)((t->last_pc - pc) / 4 + 1);
+    size_t start = cb->used;
+    cb->used = (size_t)(b->p - cb->rw);
+    cb->used = (cb->used + 15) & ~(size_t)15;
+    if (jit->log) {
+        if (jit->opt.log & JIT_LOG_IN_ASM)
+            jit_log_in_asm(jit, blk, page + (pc & SPARC_PAGE_MASK));
+        if (jit->opt.log & JIT_LOG_OUT_ASM)
+            jit_log_out_asm(jit, blk, (uintptr_t)cb->rx + start, cb->used - start);
+    }
+    free(t);
+    jit->n_blocks++;
+    return blk;
+full:
+    free(t);
+    return NULL;
+}
+
+/* enter(cpu, rs, entry): save the callee-saved registers the blocks use, pin
+ * cpu, rs and the icc table, jump to the block; the common exit undoes it. */
+void jit_emit_trampoline(SparcJit *jit)
+{
+    CodeBuf *cb = &jit->cb;
+    JitBuf b = {cb->rw + cb->used, cb->rw + cb->size, cb->rx - cb->rw};
+    jit->enter = emit_here(&b);
+    static const X86Reg saved[] = {RBX, RBP, R12, R13, R14, R15};
+    for (unsigned i = 0; i < 6; i++)
+        emit_push(&b, saved[i]);
+    emit_alu_ri(&b, E_W, ALU_SUB, RSP, 8); /* 16-byte alignment at calls */
+    emit_mov_rr(&b, E_W, RBX, RDI);
+    emit_mov_rr(&b, E_W, R12, RSI);
+    emit_mov_ri(&b, R14, (uint64_t)(uintptr_t)jit->icc_table);
+    emit_jmp_r(&b, RDX);
+    jit->exit = emit_here(&b);
+    emit_alu_ri(&b, E_W, ALU_ADD, RSP, 8);
+    for (unsigned i = 6; i-- > 0;)
+        emit_pop(&b, saved[i]);
+    emit_ret(&b);
+    cb->used = ((size_t)(b.p - cb->rw) + 15) & ~(size_t)15;
+    jit->code_start = cb->used;
+}
