@@ -60,14 +60,17 @@ enum {
     TT_TICC = 0x80,
 };
 
-/* The CPU's own translation cache: one direct-mapped table per (mode, access).
- * A hit gives the host address as va + addend; `code` is the decoded page for
- * fetch entries, `dirty` the page's dirty-log byte for store entries (a store
- * through the entry sets it: docs/memory.md). Tags are page-aligned VAs;
- * SPARC_TLB_INVALID never matches. */
-#define SPARC_FAST_TLB_BITS 8
+/* The CPU's own translation cache: one direct-mapped table per (mode, access),
+ * 4096 entries (16 MiB of distinct pages) each. A hit gives the host address as
+ * va + addend; `code` is the decoded page for fetch entries, `dirty` the page's
+ * dirty-log byte for store entries (a store through the entry sets it:
+ * docs/memory.md). A tag is the page-aligned VA or'ed with the generation it
+ * was filled in (tlb_gen, 1..4095 in the low bits), so a flush is one
+ * increment; SPARC_TLB_INVALID (0) never matches. */
+#define SPARC_FAST_TLB_BITS 12
 #define SPARC_FAST_TLB_SIZE (1u << SPARC_FAST_TLB_BITS)
-#define SPARC_TLB_INVALID 1u
+#define SPARC_TLB_INVALID 0u
+#define SPARC_TLB_GEN_MAX 0xfffu
 
 struct SparcCodePage;
 
@@ -104,6 +107,7 @@ typedef struct SparcCpu {
     SparcPhys phys;           /* table walks through the host bus */
     uint32_t loop_break;      /* leave the inner loop after this instruction */
     uint32_t tlb_epoch;       /* mmu.epoch the fast TLB was filled under */
+    uint32_t tlb_gen;         /* the fast TLB's generation (tags' low bits) */
     SparcCodeCache *code;     /* decoded pages, keyed by physical page */
     struct SparcJit *jit;     /* NULL: the interpreter runs (-accel interp) */
     SparcFastTlb tlb[2][3][SPARC_FAST_TLB_SIZE]; /* [supervisor][SparcAccess][index] */

@@ -7,13 +7,24 @@
 #include "decode.h"
 #include "mem.h"
 
+/* A new generation; every 4095th flush clears the tags for real. */
 void mem_tlb_flush(SparcCpu *cpu)
 {
-    for (unsigned s = 0; s < 2; s++)
-        for (unsigned a = 0; a < 3; a++)
-            for (unsigned i = 0; i < SPARC_FAST_TLB_SIZE; i++)
-                cpu->tlb[s][a][i].tag = SPARC_TLB_INVALID;
+    if (cpu->tlb_gen == 0 || cpu->tlb_gen >= SPARC_TLB_GEN_MAX) {
+        for (unsigned s = 0; s < 2; s++)
+            for (unsigned a = 0; a < 3; a++)
+                for (unsigned i = 0; i < SPARC_FAST_TLB_SIZE; i++)
+                    cpu->tlb[s][a][i].tag = SPARC_TLB_INVALID;
+        cpu->tlb_gen = 0;
+    }
+    cpu->tlb_gen++;
     cpu->tlb_epoch = cpu->mmu.epoch;
+}
+
+/* Whether e holds a translation of this generation. */
+static bool mem_tlb_live(const SparcCpu *cpu, const SparcFastTlb *e)
+{
+    return (e->tag & SPARC_PAGE_MASK) == cpu->tlb_gen;
 }
 
 /* What backs pa: RAM (host pointer and dirty log), ROM (host pointer), or
@@ -32,7 +43,7 @@ void mem_tlb_drop(SparcCpu *cpu, uint32_t base, uint32_t mask)
         for (unsigned s = 0; s < 2; s++)
             for (unsigned a = 0; a < 3; a++) {
                 SparcFastTlb *e = mem_tlb_entry(cpu, s, (SparcAccess)a, base);
-                if (e->tag == base)
+                if (mem_tlb_hit(cpu, e, base))
                     e->tag = SPARC_TLB_INVALID;
             }
         return;
@@ -41,7 +52,7 @@ void mem_tlb_drop(SparcCpu *cpu, uint32_t base, uint32_t mask)
         for (unsigned a = 0; a < 3; a++)
             for (unsigned i = 0; i < SPARC_FAST_TLB_SIZE; i++) {
                 SparcFastTlb *e = &cpu->tlb[s][a][i];
-                if (e->tag != SPARC_TLB_INVALID && (e->tag & mask) == base)
+                if (mem_tlb_live(cpu, e) && (e->tag & mask) == base)
                     e->tag = SPARC_TLB_INVALID;
             }
 }
@@ -70,7 +81,8 @@ static void mem_drop_store_entries(SparcCpu *cpu, const uint8_t *page)
     for (unsigned s = 0; s < 2; s++) {
         for (unsigned i = 0; i < SPARC_FAST_TLB_SIZE; i++) {
             SparcFastTlb *e = &cpu->tlb[s][SPARC_STORE][i];
-            if (e->tag != SPARC_TLB_INVALID && (uintptr_t)e->tag + e->addend == (uintptr_t)page)
+            if (mem_tlb_live(cpu, e) &&
+                (uintptr_t)(e->tag & ~SPARC_PAGE_MASK) + e->addend == (uintptr_t)page)
                 e->tag = SPARC_TLB_INVALID;
         }
     }
@@ -248,7 +260,7 @@ static uint8_t *mem_tlb_fill(SparcCpu *cpu, uint32_t va, uint64_t pa, SparcAcces
         return NULL;
     SparcFastTlb *e = mem_tlb_entry(cpu, supervisor, access, va);
     uint32_t page_va = va & ~SPARC_PAGE_MASK;
-    e->tag = page_va;
+    e->tag = mem_tlb_tag(cpu, va);
     e->addend = (uintptr_t)m.p - page_va;
     e->code = NULL;
     if (access == SPARC_STORE) {
@@ -287,7 +299,7 @@ int mem_swap(SparcCpu *cpu, uint32_t va, unsigned size, bool supervisor, uint32_
     SparcFastTlb *e = mem_tlb_entry(cpu, supervisor, SPARC_STORE, va);
     uint64_t pa, v;
     bool writable;
-    if (e->tag == (va & ~SPARC_PAGE_MASK)) {
+    if (mem_tlb_hit(cpu, e, va)) {
         uint8_t *p = (uint8_t *)(uintptr_t)(va + e->addend);
         *old = (uint32_t)mem_ld_be(p, size);
         mem_st_be(p, size, value);
@@ -313,7 +325,7 @@ int mem_fetch(SparcCpu *cpu, uint32_t pc, const SparcFastTlb **entry, uint32_t *
     bool writable;
 
     *entry = NULL;
-    if (e->tag == page_va) {
+    if (mem_tlb_hit(cpu, e, pc)) {
         *entry = e;
         return 0;
     }
@@ -329,7 +341,7 @@ int mem_fetch(SparcCpu *cpu, uint32_t pc, const SparcFastTlb **entry, uint32_t *
             code = codecache_get(cpu->code, pa >> 12);
         }
         mem_mark_code(cpu, &m);
-        e->tag = page_va;
+        e->tag = mem_tlb_tag(cpu, pc);
         e->addend = (uintptr_t)m.p - page_va;
         e->code = code;
         *entry = e;

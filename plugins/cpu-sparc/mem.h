@@ -89,6 +89,17 @@ int mem_bus_error(SparcCpu *cpu, uint64_t pa, SparcAccess access, unsigned asi);
 int mem_phys_read32(void *opaque, uint64_t pa, uint32_t *value);
 int mem_phys_write32(void *opaque, uint64_t pa, uint32_t value);
 
+/* The tag a hit for va's page needs now. */
+static inline uint32_t mem_tlb_tag(const SparcCpu *cpu, uint32_t va)
+{
+    return (va & ~SPARC_PAGE_MASK) | cpu->tlb_gen;
+}
+
+static inline bool mem_tlb_hit(const SparcCpu *cpu, const SparcFastTlb *e, uint32_t va)
+{
+    return e->tag == mem_tlb_tag(cpu, va);
+}
+
 /* The fast TLB slot va's page uses for this mode and access. */
 static inline SparcFastTlb *mem_tlb_entry(SparcCpu *cpu, bool supervisor, SparcAccess access,
                                           uint32_t va)
@@ -100,7 +111,7 @@ static inline int mem_load(SparcCpu *cpu, uint32_t va, unsigned size, uint64_t *
 {
     bool sup = cpu_super(cpu);
     const SparcFastTlb *e = mem_tlb_entry(cpu, sup, SPARC_LOAD, va);
-    if (__builtin_expect(e->tag == (va & ~SPARC_PAGE_MASK), 1)) {
+    if (__builtin_expect(mem_tlb_hit(cpu, e, va), 1)) {
         *value = mem_ld_be((const uint8_t *)(uintptr_t)(va + e->addend), size);
         return 0;
     }
@@ -111,7 +122,7 @@ static inline int mem_store(SparcCpu *cpu, uint32_t va, unsigned size, uint64_t 
 {
     bool sup = cpu_super(cpu);
     const SparcFastTlb *e = mem_tlb_entry(cpu, sup, SPARC_STORE, va);
-    if (__builtin_expect(e->tag == (va & ~SPARC_PAGE_MASK), 1)) {
+    if (__builtin_expect(mem_tlb_hit(cpu, e, va), 1)) {
         mem_st_be((uint8_t *)(uintptr_t)(va + e->addend), size, value);
         *e->dirty = TESSERA_DIRTY_ALL;
         return 0;

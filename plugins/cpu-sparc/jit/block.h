@@ -110,6 +110,12 @@ void jit_log_in_asm(SparcJit *jit, const JitBlock *blk, const uint8_t *code);
 void jit_log_out_asm(SparcJit *jit, const JitBlock *blk, uintptr_t start, size_t len);
 void jit_log_exec(SparcJit *jit, const JitBlock *blk, uint64_t icount);
 
+/* dispatch.c: called by generated code leaving for a PC it cannot chain to
+ * (another page, an indirect jump): the entry of the block there when the fetch
+ * TLB and the block table already know it and nothing stands in the way (nPC
+ * = PC + 4, no exit request), else 0 (the dispatcher takes over). */
+uintptr_t jit_lookup(SparcCpu *cpu);
+
 /* dispatch.c: one block's run, through the trampoline. */
 uintptr_t jit_enter(SparcJit *jit, SparcCpu *cpu, TesseraRunState *rs, const JitBlock *blk);
 

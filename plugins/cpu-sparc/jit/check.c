@@ -60,7 +60,7 @@ int jit_check_access(SparcCpu *cpu, const SparcDecoded *d)
     if (va & (a.size - 1))
         return 0; /* an alignment trap, in both runs */
     const SparcFastTlb *e = mem_tlb_entry(cpu, cpu_super(cpu), a.table, va);
-    if (e->tag != (va & ~SPARC_PAGE_MASK))
+    if (!mem_tlb_hit(cpu, e, va))
         return 1;
     if (a.writes) {
         if (jit->n_undo == JIT_UNDO_MAX)
@@ -228,7 +228,7 @@ TesseraCpuExit jit_check_block(SparcJit *jit, JitBlock *blk, TesseraRunState *rs
     memcpy(first, diff, sizeof(first));
     uint32_t culprit = w.i.last_pc;
     const SparcFastTlb *e = mem_tlb_entry(cpu, cpu_super(cpu), SPARC_FETCH, blk->pc);
-    for (unsigned m = 1; m < blk->n_max && e->tag == (blk->pc & ~SPARC_PAGE_MASK); m++) {
+    for (unsigned m = 1; m < blk->n_max && mem_tlb_hit(cpu, e, blk->pc); m++) {
         restore(cpu, rs, w.s0, icount0);
         const uint8_t *page = (const uint8_t *)(uintptr_t)((blk->pc & ~SPARC_PAGE_MASK) + e->addend);
         JitBlock *probe = jit_translate(jit, blk->pc, blk->key >> 1, page, m);
@@ -248,7 +248,7 @@ TesseraCpuExit jit_check_block(SparcJit *jit, JitBlock *blk, TesseraRunState *rs
     interpret_to(cpu, rs, w.j.icount, &w.i.last_pc);
     uint32_t raw = 0;
     uint64_t v;
-    if (e->tag == (culprit & ~SPARC_PAGE_MASK))
+    if (mem_tlb_hit(cpu, e, culprit))
         raw = (uint32_t)mem_ld_be((const uint8_t *)(uintptr_t)(culprit + e->addend), 4);
     else if (mem_access_slow(cpu, culprit, 4, SPARC_FETCH, cpu_super(cpu), false, &v) == 0)
         raw = (uint32_t)v;

@@ -289,6 +289,19 @@ static FindResult find_block(SparcJit *jit, SparcCpu *cpu, JitBlock **out)
     return FIND_BLOCK;
 }
 
+uintptr_t jit_lookup(SparcCpu *cpu)
+{
+    if (cpu->npc != cpu->pc + 4 || cpu->rs->exit_request)
+        return 0;
+    bool sup = cpu_super(cpu);
+    const SparcFastTlb *e = mem_tlb_entry(cpu, sup, SPARC_FETCH, cpu->pc);
+    if (!mem_tlb_hit(cpu, e, cpu->pc))
+        return 0;
+    uint64_t pa = (e->code->ppage << 12) | (cpu->pc & SPARC_PAGE_MASK);
+    JitBlock *blk = block_lookup(cpu->jit, pa << 1 | (sup ? 1 : 0));
+    return blk ? blk->entry : 0;
+}
+
 /* An exit asked to be chained to the block now at cpu->pc (same page, same
  * mode): patch it if that block exists. Only a fetch TLB hit is used, so
  * chaining never walks the page tables (which would set referenced bits). */
@@ -296,7 +309,7 @@ static void chain(SparcJit *jit, SparcCpu *cpu, uintptr_t field_rx)
 {
     bool sup = cpu_super(cpu);
     const SparcFastTlb *e = mem_tlb_entry(cpu, sup, SPARC_FETCH, cpu->pc);
-    if (e->tag != (cpu->pc & ~SPARC_PAGE_MASK))
+    if (!mem_tlb_hit(cpu, e, cpu->pc))
         return;
     uint64_t pa = (e->code->ppage << 12) | (cpu->pc & SPARC_PAGE_MASK);
     JitBlock *to = block_lookup(jit, pa << 1 | (sup ? 1 : 0));

@@ -183,19 +183,44 @@ static void tx_slow_jcc(Tx *t, Stub *s, X86Cond cc)
     s->field[s->n_field++] = emit_jcc_fwd(&t->b, cc);
 }
 
-/* Leave for a static successor: chained when it is in this page. */
+/* Check mode and the exec log want the dispatcher to see every block. */
+static bool tx_may_link(const Tx *t)
+{
+    return !t->jit->opt.check && !(t->jit->opt.log & JIT_LOG_EXEC);
+}
+
+/* cpu->pc/npc and icount are exact and nothing broke the loop: go straight to
+ * the block at the new PC if the fetch TLB and the block table know it
+ * (jit_lookup), else stop. */
+static void tx_exit_lookup(Tx *t)
+{
+    JitBuf *b = &t->b;
+    if (!tx_may_link(t)) {
+        emit_jmp(b, t->blk->stop);
+        return;
+    }
+    emit_mov_rr(b, E_W, RDI, RBX);
+    emit_call(b, (const void *)jit_lookup);
+    emit_test_rr(b, E_W, RAX, RAX);
+    emit_jcc(b, CC_E, t->blk->stop);
+    emit_jmp_r(b, RAX);
+}
+
+/* Leave for a static successor: chained when it is in this page, looked up
+ * when it is not. */
 static void tx_exit_static(Tx *t, unsigned count, uint32_t pc, uint32_t npc)
 {
     JitBuf *b = &t->b;
     tx_count(t, count, t->synced);
     emit_store_i32(b, 0, RBX, CPU_OFF(pc), pc);
     emit_store_i32(b, 0, RBX, CPU_OFF(npc), npc);
-    if ((pc & ~SPARC_PAGE_MASK) == t->page_va && npc == pc + 4 && !t->jit->opt.check &&
-        !(t->jit->opt.log & JIT_LOG_EXEC)) {
+    if ((pc & ~SPARC_PAGE_MASK) == t->page_va && npc == pc + 4 && tx_may_link(t)) {
         uint8_t *field = emit_jmp_fwd(b); /* falls through until patched */
         emit_patch(b, field, emit_here(b));
         emit_mov_ri(b, RAX, (uint64_t)((uintptr_t)field + (uintptr_t)b->rx));
         emit_jmp(b, t->jit->exit);
+    } else if (npc == pc + 4) {
+        tx_exit_lookup(t);
     } else {
         emit_jmp(b, t->blk->stop);
     }
@@ -426,6 +451,7 @@ static void tx_probe(Tx *t, const SparcDecoded *d, unsigned size, SparcAccess ac
     emit_lea(b, 0, RCX, RCX, RCX, 2, 0);
     emit_mov_rr(b, 0, RDX, RAX);
     emit_alu_ri(b, 0, ALU_AND, RDX, (int32_t)~SPARC_PAGE_MASK);
+    emit_alu_rm(b, 0, ALU_OR, RDX, RBX, CPU_OFF(tlb_gen)); /* mem_tlb_tag */
     int32_t tlb = TLB_OFF(t->sup, access);
     emit_cmp_mr_idx(b, RBX, RCX, 8, tlb, RDX);
     tx_slow_jcc(t, s, CC_NE);
@@ -644,7 +670,7 @@ static bool tx_cti(Tx *t, const SparcDecoded *d)
         /* the handler, then whatever PC/nPC it left (a delay slot runs in the
          * dispatcher's interpreter step) */
         tx_call_handler(t, d);
-        emit_jmp(b, t->blk->stop);
+        tx_exit_lookup(t);
         if (t->k + 1 > t->n_max)
             t->n_max = t->k + 1;
         return false;
@@ -693,7 +719,7 @@ static bool tx_cti(Tx *t, const SparcDecoded *d)
         emit_store(b, 0, RBX, CPU_OFF(pc), R15);
         emit_lea(b, 0, RAX, R15, -1, 1, 4);
         emit_store(b, 0, RBX, CPU_OFF(npc), RAX);
-        emit_jmp(b, t->blk->stop);
+        tx_exit_lookup(t);
         if (t->k > t->n_max)
             t->n_max = t->k;
         return false;

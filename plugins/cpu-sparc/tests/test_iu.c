@@ -792,9 +792,9 @@ Test(iu, proven_ram_gets_a_fast_store_entry_and_rom_never_does)
     UNIMP();
     run_to_end();
     const SparcFastTlb *ram_e = &cpu->tlb[1][SPARC_STORE][0x6];
-    const SparcFastTlb *rom_e = &cpu->tlb[1][SPARC_STORE][(ROM_BASE + 0x9000) >> 12 & 0xff];
-    cr_expect_eq(ram_e->tag, 0x6000u);
-    cr_expect_neq(rom_e->tag, ROM_BASE + 0x9000);
+    const SparcFastTlb *rom_e = mem_tlb_entry(cpu, true, SPARC_STORE, ROM_BASE + 0x9000);
+    cr_expect(mem_tlb_hit(cpu, ram_e, 0x6000));
+    cr_expect(!mem_tlb_hit(cpu, rom_e, ROM_BASE + 0x9000));
     cr_expect_eq(get32(ram + 0x6004), 0x1234);
     cr_expect_eq(get32(rom + 0x9004), 0);
 }
@@ -816,7 +816,7 @@ Test(iu, fast_and_slow_path_stores_mark_the_dirty_log_and_loads_do_not)
     cr_expect_eq(ram_dirty[9], TESSERA_DIRTY_ALL);
     /* The fast path alone: clear the mark, store through the filled entry. */
     ram_dirty[6] = 0;
-    cr_assert_eq(cpu->tlb[1][SPARC_STORE][6].tag, 0x6000u);
+    cr_assert(mem_tlb_hit(cpu, &cpu->tlb[1][SPARC_STORE][6], 0x6000));
     cr_assert_eq(mem_store(cpu, 0x6008, 4, 0x1234), 0);
     cr_expect_eq(ram_dirty[6], TESSERA_DIRTY_ALL);
     cr_expect_eq(get32(ram + 0x6008), 0x1234);
@@ -1079,22 +1079,37 @@ Test(iu, a_long_tight_loop_counts_every_instruction)
 /* A demap drops the fast entries it reaches and nothing else. */
 Test(iu, tlb_drop_of_a_page_or_range_keeps_the_other_entries)
 {
+    uint32_t gen = cpu->tlb_gen;
     for (unsigned a = 0; a < 3; a++) {
-        cpu->tlb[0][a][0x6].tag = 0x6000;
-        cpu->tlb[1][a][0x6].tag = 0x6000;
-        cpu->tlb[1][a][0x7].tag = 0x7000;
-        cpu->tlb[1][a][0x40].tag = 0x40000;
+        cpu->tlb[0][a][0x6].tag = 0x6000 | gen;
+        cpu->tlb[1][a][0x6].tag = 0x6000 | gen;
+        cpu->tlb[1][a][0x7].tag = 0x7000 | gen;
+        cpu->tlb[1][a][0x40].tag = 0x40000 | gen;
     }
     mem_tlb_drop(cpu, 0x6000, 0xfffff000u);
     for (unsigned a = 0; a < 3; a++) {
         cr_expect_eq(cpu->tlb[0][a][0x6].tag, SPARC_TLB_INVALID);
         cr_expect_eq(cpu->tlb[1][a][0x6].tag, SPARC_TLB_INVALID);
-        cr_expect_eq(cpu->tlb[1][a][0x7].tag, 0x7000u);
-        cr_expect_eq(cpu->tlb[1][a][0x40].tag, 0x40000u);
+        cr_expect_eq(cpu->tlb[1][a][0x7].tag, 0x7000u | gen);
+        cr_expect_eq(cpu->tlb[1][a][0x40].tag, 0x40000u | gen);
     }
     mem_tlb_drop(cpu, 0x0, 0xfffc0000u); /* the segment 0-256 KiB */
     for (unsigned a = 0; a < 3; a++) {
         cr_expect_eq(cpu->tlb[1][a][0x7].tag, SPARC_TLB_INVALID);
-        cr_expect_eq(cpu->tlb[1][a][0x40].tag, 0x40000u);
+        cr_expect_eq(cpu->tlb[1][a][0x40].tag, 0x40000u | gen);
     }
+}
+
+/* A flush is a new generation: nothing filled before it hits after it. */
+Test(iu, tlb_flush_is_a_new_generation)
+{
+    SparcFastTlb *e = mem_tlb_entry(cpu, true, SPARC_LOAD, 0x6000);
+    e->tag = mem_tlb_tag(cpu, 0x6000);
+    cr_assert(mem_tlb_hit(cpu, e, 0x6000));
+    mem_tlb_flush(cpu);
+    cr_expect(!mem_tlb_hit(cpu, e, 0x6000));
+    for (unsigned i = 0; i < 2 * SPARC_TLB_GEN_MAX; i++) /* through the wrap-around */
+        mem_tlb_flush(cpu);
+    cr_expect(!mem_tlb_hit(cpu, e, 0x6000));
+    cr_expect(cpu->tlb_gen >= 1 && cpu->tlb_gen <= SPARC_TLB_GEN_MAX);
 }
