@@ -27,6 +27,7 @@ typedef struct JitBlock {
     uintptr_t entry;           /* executable address */
     uint8_t *entry_rw;         /* the same, writable view (to kill it) */
     uintptr_t stop;            /* the block's own "xor eax, eax; jmp exit" */
+    uintptr_t stop_entry;      /* the same after storing PC = pc, nPC = pc + 4 */
     uint32_t pc;               /* the VA it was translated at (logs) */
     uint16_t n_words;          /* guest words it covers */
     uint16_t n_max;            /* most instructions one run of it retires */

@@ -174,7 +174,7 @@ void jit_invalidate(SparcJit *jit, uint64_t pa, uint64_t len)
             continue;
         for (JitBlock *blk = p->blocks; blk; blk = blk->pnext) {
             b.p = blk->entry_rw;
-            emit_jmp(&b, blk->stop); /* a dead entry leaves at once */
+            emit_jmp(&b, blk->stop_entry); /* a dead entry leaves at once */
             block_unhash(jit, blk);
             jit->n_invalidated++;
         }

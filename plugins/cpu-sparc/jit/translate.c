@@ -42,12 +42,26 @@ typedef struct NpcState {
     uint32_t fall;  /* NPC_COND: not taken */
 } NpcState;
 
+/* Guest registers cached in host registers within a block: loaded on first
+ * use, written back (when changed) before every call out and at every exit,
+ * forgotten after a call (a handler may change any register in SparcCpu). */
+#define N_CACHE 6
+static const X86Reg cache_host[N_CACHE] = {R8, R9, R10, R11, RBP, RDI};
+
+typedef struct RegCache {
+    int8_t guest[N_CACHE]; /* -1: free */
+    uint8_t dirty[N_CACHE];
+    uint32_t used[N_CACHE]; /* the instruction stamp of the last use */
+} RegCache;
+
 /* Out-of-line code, emitted after the block's main line. */
 typedef struct Stub {
     enum { STUB_SLOW, STUB_EXIT } kind;
     uint8_t *field[2];   /* rel32 fields that jump here */
     unsigned n_field;
     unsigned synced;     /* instructions counted on the path at the jump */
+    RegCache at_jump;    /* the register cache where the main line jumps here */
+    RegCache at_resume;  /* STUB_SLOW: the cache the main line has at resume */
     /* STUB_SLOW: call the handler for insn, then resume (or stop). */
     const SparcDecoded *insn;
     unsigned count;      /* icount after the instruction (path-relative) */
@@ -80,8 +94,111 @@ typedef struct Tx {
     unsigned n_copies, max_copies;
     Stub stubs[MAX_STUBS];
     unsigned n_stubs;
+    RegCache rc;
+    uint32_t stamp;         /* counts instructions: registers in use are not evicted */
     bool full;
 } Tx;
+
+/* ---- the register cache ---- */
+
+static void rc_reset(RegCache *c)
+{
+    for (unsigned i = 0; i < N_CACHE; i++) {
+        c->guest[i] = -1;
+        c->dirty[i] = 0;
+        c->used[i] = 0;
+    }
+}
+
+static void rc_writeback(Tx *t, const RegCache *c)
+{
+    for (unsigned i = 0; i < N_CACHE; i++)
+        if (c->guest[i] >= 0 && c->dirty[i])
+            emit_store(&t->b, 0, RBX, R_OFF(c->guest[i]), cache_host[i]);
+}
+
+/* Memory is current; the mapping stays. */
+static void rc_flush(Tx *t)
+{
+    rc_writeback(t, &t->rc);
+    for (unsigned i = 0; i < N_CACHE; i++)
+        t->rc.dirty[i] = 0;
+}
+
+/* Reload what c maps (after a handler changed memory). */
+static void rc_reload(Tx *t, const RegCache *c)
+{
+    for (unsigned i = 0; i < N_CACHE; i++)
+        if (c->guest[i] >= 0)
+            emit_load(&t->b, 0, cache_host[i], RBX, R_OFF(c->guest[i]));
+}
+
+static unsigned rc_alloc(Tx *t, unsigned g)
+{
+    RegCache *c = &t->rc;
+    unsigned best = 0;
+    for (unsigned i = 0; i < N_CACHE; i++) {
+        if (c->guest[i] < 0) {
+            best = i;
+            goto take;
+        }
+        if (c->used[i] < c->used[best])
+            best = i;
+    }
+    if (c->dirty[best])
+        emit_store(&t->b, 0, RBX, R_OFF(c->guest[best]), cache_host[best]);
+take:
+    c->guest[best] = (int8_t)g;
+    c->dirty[best] = 0;
+    c->used[best] = t->stamp;
+    return best;
+}
+
+static int rc_find(const RegCache *c, unsigned g)
+{
+    for (unsigned i = 0; i < N_CACHE; i++)
+        if (c->guest[i] == (int)g)
+            return (int)i;
+    return -1;
+}
+
+/* The host register holding guest register g, loaded if need be. */
+static X86Reg rc_use(Tx *t, unsigned g)
+{
+    int i = rc_find(&t->rc, g);
+    if (i < 0) {
+        i = (int)rc_alloc(t, g);
+        emit_load(&t->b, 0, cache_host[i], RBX, R_OFF(g));
+    }
+    t->rc.used[i] = t->stamp;
+    return cache_host[i];
+}
+
+/* The host register to write guest register g into. */
+static X86Reg rc_def(Tx *t, unsigned g)
+{
+    int i = rc_find(&t->rc, g);
+    if (i < 0)
+        i = (int)rc_alloc(t, g);
+    t->rc.used[i] = t->stamp;
+    t->rc.dirty[i] = 1;
+    return cache_host[i];
+}
+
+/* dst = guest register g (%g0 reads as 0). */
+static void tx_get(Tx *t, X86Reg dst, unsigned g)
+{
+    if (g == 0)
+        emit_mov_ri(&t->b, dst, 0);
+    else
+        emit_mov_rr(&t->b, 0, dst, rc_use(t, g));
+}
+
+/* guest register g = src */
+static void tx_set(Tx *t, unsigned g, X86Reg src)
+{
+    emit_mov_rr(&t->b, 0, rc_def(t, g), src);
+}
 
 /* ---- small pieces ---- */
 
@@ -105,6 +222,7 @@ static Stub *tx_stub(Tx *t)
     Stub *s = &t->stubs[t->n_stubs++];
     memset(s, 0, sizeof(*s));
     s->synced = t->synced;
+    s->at_jump = t->rc;
     return s;
 }
 
@@ -157,12 +275,14 @@ static void tx_break_check(Tx *t)
 static void tx_call_handler(Tx *t, const SparcDecoded *d)
 {
     JitBuf *b = &t->b;
+    rc_flush(t);
     tx_store_pcs(t, t->pc, &t->npc);
     tx_count(t, t->k + 1, t->synced);
     t->synced = t->k + 1;
     emit_mov_rr(b, E_W, RDI, RBX);
     emit_mov_ri(b, RSI, (uint64_t)(uintptr_t)tx_copy(t, d));
     emit_call(b, (const void *)sparc_handlers[d->op]);
+    rc_reset(&t->rc);
     tx_break_check(t);
 }
 
@@ -211,15 +331,24 @@ static void tx_exit_lookup(Tx *t)
 static void tx_exit_static(Tx *t, unsigned count, uint32_t pc, uint32_t npc)
 {
     JitBuf *b = &t->b;
+    rc_writeback(t, &t->rc);
     tx_count(t, count, t->synced);
-    emit_store_i32(b, 0, RBX, CPU_OFF(pc), pc);
-    emit_store_i32(b, 0, RBX, CPU_OFF(npc), npc);
     if ((pc & ~SPARC_PAGE_MASK) == t->page_va && npc == pc + 4 && tx_may_link(t)) {
+        /* Chained, the jump goes straight to the successor's entry, which
+         * stores its own PC if it stops at once (blk->stop_entry). */
         uint8_t *field = emit_jmp_fwd(b); /* falls through until patched */
         emit_patch(b, field, emit_here(b));
+        emit_store_i32(b, 0, RBX, CPU_OFF(pc), pc);
+        emit_store_i32(b, 0, RBX, CPU_OFF(npc), npc);
         emit_mov_ri(b, RAX, (uint64_t)((uintptr_t)field + (uintptr_t)b->rx));
         emit_jmp(b, t->jit->exit);
-    } else if (npc == pc + 4) {
+        if (count > t->n_max)
+            t->n_max = count;
+        return;
+    }
+    emit_store_i32(b, 0, RBX, CPU_OFF(pc), pc);
+    emit_store_i32(b, 0, RBX, CPU_OFF(npc), npc);
+    if (npc == pc + 4) {
         tx_exit_lookup(t);
     } else {
         emit_jmp(b, t->blk->stop);
@@ -252,9 +381,11 @@ static void tx_emit_stubs(Tx *t)
             emit_patch(b, s->field[f], here);
         if (s->kind == STUB_EXIT) {
             t->synced = s->synced;
+            t->rc = s->at_jump;
             tx_exit_static(t, s->count, s->to_pc, s->to_npc);
             continue;
         }
+        rc_writeback(t, &s->at_jump);
         tx_store_pcs(t, s->pc, &s->npc);
         tx_count(t, s->count, s->synced);
         emit_mov_rr(b, E_W, RDI, RBX);
@@ -266,6 +397,7 @@ static void tx_emit_stubs(Tx *t)
         }
         tx_break_check(t);
         tx_uncount(t, s->count, s->synced);
+        rc_reload(t, &s->at_resume);
         emit_jmp(b, s->resume);
     }
 }
@@ -334,11 +466,11 @@ static void tx_eval_cond(Tx *t, unsigned cond)
 
 /* ---- integer unit ---- */
 
-/* eax = r[rs1] (op) operand 2, with the operand loaded or immediate. */
+/* eax = eax (op) operand 2 (a register or the immediate). */
 static void tx_op2(Tx *t, X86Alu op, const SparcDecoded *d)
 {
     if (d->rs2)
-        emit_alu_rm(&t->b, 0, op, RAX, RBX, R_OFF(d->rs2));
+        emit_alu_rr(&t->b, 0, op, RAX, rc_use(t, d->rs2));
     else
         emit_alu_ri(&t->b, 0, op, RAX, d->imm);
 }
@@ -347,7 +479,7 @@ static void tx_op2(Tx *t, X86Alu op, const SparcDecoded *d)
 static void tx_op2_ecx(Tx *t, const SparcDecoded *d)
 {
     if (d->rs2)
-        emit_load(&t->b, 0, RCX, RBX, R_OFF(d->rs2));
+        tx_get(t, RCX, d->rs2);
     else
         emit_mov_ri(&t->b, RCX, (uint32_t)d->imm);
 }
@@ -371,7 +503,29 @@ static bool tx_alu(Tx *t, const SparcDecoded *d)
         return false;
     X86Alu op = (X86Alu)(alu_ops[d->op].x86 - 1);
     bool cc = alu_ops[d->op].cc;
-    emit_load(b, 0, RAX, RBX, R_OFF(d->rs1));
+    bool plain = d->op == OP_ADD || d->op == OP_ADDCC || d->op == OP_SUB || d->op == OP_SUBCC ||
+                 d->op == OP_AND || d->op == OP_ANDCC || d->op == OP_OR || d->op == OP_ORCC ||
+                 d->op == OP_XOR || d->op == OP_XORCC;
+    if (plain) {
+        /* straight into rd's register: rd = rs1; rd op= operand 2 */
+        X86Reg hb = d->rs2 ? rc_use(t, d->rs2) : RAX;
+        X86Reg ha = d->rs1 ? rc_use(t, d->rs1) : RAX;
+        X86Reg hd = rc_def(t, d->rd);
+        if (!d->rs2 || hd != hb || d->rs1 == d->rs2) {
+            if (!d->rs1)
+                emit_mov_ri(b, hd, 0);
+            else if (hd != ha)
+                emit_mov_rr(b, 0, hd, ha);
+            if (d->rs2)
+                emit_alu_rr(b, 0, op, hd, hb);
+            else if (cc || d->imm || op == ALU_AND) /* x + 0 = x - 0 = x | 0 = x ^ 0 = x */
+                emit_alu_ri(b, 0, op, hd, d->imm);
+            if (cc)
+                tx_set_icc(t);
+            return true;
+        }
+    }
+    tx_get(t, RAX, d->rs1);
     switch (d->op) {
     case OP_ADDX: case OP_ADDXCC: case OP_SUBX: case OP_SUBXCC:
         tx_op2_ecx(t, d);
@@ -395,7 +549,7 @@ static bool tx_alu(Tx *t, const SparcDecoded *d)
             tx_op2(t, op, d);
         break;
     }
-    emit_store(b, 0, RBX, R_OFF(d->rd), RAX);
+    tx_set(t, d->rd, RAX);
     if (cc)
         tx_set_icc(t);
     return true;
@@ -405,14 +559,14 @@ static void tx_shift(Tx *t, const SparcDecoded *d)
 {
     JitBuf *b = &t->b;
     X86Shift op = d->op == OP_SLL ? SH_SHL : d->op == OP_SRL ? SH_SHR : SH_SAR;
-    emit_load(b, 0, RAX, RBX, R_OFF(d->rs1));
+    tx_get(t, RAX, d->rs1);
     if (d->rs2) {
-        emit_load(b, 0, RCX, RBX, R_OFF(d->rs2));
+        tx_get(t, RCX, d->rs2);
         emit_shift_cl(b, op, RAX); /* x86 masks the count to 5 bits, as V8 does */
     } else if (d->imm & 31) {
         emit_shift_ri(b, 0, op, RAX, (unsigned)d->imm & 31);
     }
-    emit_store(b, 0, RBX, R_OFF(d->rd), RAX);
+    tx_set(t, d->rd, RAX);
 }
 
 /* UMUL/SMUL(cc): Y = high word; cc forms set N, Z from the low word, clear V, C. */
@@ -420,11 +574,11 @@ static void tx_mul(Tx *t, const SparcDecoded *d)
 {
     JitBuf *b = &t->b;
     bool is_signed = d->op == OP_SMUL || d->op == OP_SMULCC;
-    emit_load(b, 0, RAX, RBX, R_OFF(d->rs1));
+    tx_get(t, RAX, d->rs1);
     tx_op2_ecx(t, d);
     emit_mul(b, RCX, is_signed);
     emit_store(b, 0, RBX, CPU_OFF(y), RDX);
-    emit_store(b, 0, RBX, R_OFF(d->rd), RAX);
+    tx_set(t, d->rd, RAX);
     if (d->op == OP_UMULCC || d->op == OP_SMULCC) {
         emit_test_rr(b, 0, RAX, RAX);
         tx_set_icc(t);
@@ -433,14 +587,22 @@ static void tx_mul(Tx *t, const SparcDecoded *d)
 
 /* ---- memory ---- */
 
-/* eax = effective address; the fast TLB probe for `access`; on a hit rax is the
- * host address and rcx the entry index * 3. Misses and misalignment go to s. */
-static void tx_probe(Tx *t, const SparcDecoded *d, unsigned size, SparcAccess access, Stub *s)
+/* eax = r[rs1] + operand 2 */
+static void tx_address(Tx *t, const SparcDecoded *d)
 {
-    JitBuf *b = &t->b;
-    emit_load(b, 0, RAX, RBX, R_OFF(d->rs1));
+    tx_get(t, RAX, d->rs1);
     if (d->rs2 || d->imm)
         tx_op2(t, ALU_ADD, d);
+}
+
+/* eax = effective address; the fast TLB probe for `access`; on a hit rax is the
+ * host address and rcx the entry index * 3. Misses and misalignment go to the
+ * returned slow path (its register cache is the one after the address). */
+static Stub *tx_probe(Tx *t, const SparcDecoded *d, unsigned size, SparcAccess access)
+{
+    JitBuf *b = &t->b;
+    tx_address(t, d);
+    Stub *s = tx_slow(t, d);
     if (size > 1) {
         emit_test_ri8(b, RAX, (uint8_t)(size - 1));
         tx_slow_jcc(t, s, CC_NE);
@@ -456,15 +618,18 @@ static void tx_probe(Tx *t, const SparcDecoded *d, unsigned size, SparcAccess ac
     emit_cmp_mr_idx(b, RBX, RCX, 8, tlb, RDX);
     tx_slow_jcc(t, s, CC_NE);
     emit_add64_m_idx(b, RAX, RBX, RCX, 8, tlb + 8);
+    return s;
 }
 
 static void tx_check_hook(Tx *t, const SparcDecoded *d)
 {
     JitBuf *b = &t->b;
+    rc_flush(t);
     tx_store_pcs(t, t->pc, &t->npc);
     emit_mov_rr(b, E_W, RDI, RBX);
     emit_mov_ri(b, RSI, (uint64_t)(uintptr_t)tx_copy(t, d));
     emit_call(b, (const void *)jit_check_access);
+    rc_reset(&t->rc);
     emit_test_rr(b, 0, RAX, RAX);
     uint8_t *f = emit_jcc_fwd(b, CC_E);
     tx_count(t, t->k, t->synced); /* what ran before, for the log */
@@ -495,8 +660,7 @@ static bool tx_load(Tx *t, const SparcDecoded *d)
     unsigned size = inline_access(d, &store);
     if (!size || store)
         return false;
-    Stub *s = tx_slow(t, d);
-    tx_probe(t, d, size, SPARC_LOAD, s);
+    Stub *s = tx_probe(t, d, size, SPARC_LOAD);
     switch (d->op) {
     case OP_LD:
         emit_load(b, 0, RAX, RAX, 0);
@@ -516,14 +680,16 @@ static bool tx_load(Tx *t, const SparcDecoded *d)
     case OP_LDD:
         emit_load(b, E_W, RAX, RAX, 0);
         emit_bswap(b, E_W, RAX);
-        emit_store(b, 0, RBX, R_OFF(d->rd + 1), RAX);
+        tx_set(t, d->rd + 1u, RAX);
         emit_shift_ri(b, E_W, SH_SHR, RAX, 32);
         if (d->rd)
-            emit_store(b, 0, RBX, R_OFF(d->rd), RAX);
+            tx_set(t, d->rd, RAX);
+        s->at_resume = t->rc;
         s->resume = emit_here(b);
         return true;
     }
-    emit_store(b, 0, RBX, R_OFF(d->rd), RAX);
+    tx_set(t, d->rd, RAX);
+    s->at_resume = t->rc;
     s->resume = emit_here(b);
     return true;
 }
@@ -535,9 +701,8 @@ static bool tx_store(Tx *t, const SparcDecoded *d)
     unsigned size = inline_access(d, &store);
     if (!size || !store)
         return false;
-    Stub *s = tx_slow(t, d);
-    tx_probe(t, d, size, SPARC_STORE, s);
-    emit_load(b, 0, RDX, RBX, R_OFF(d->rd));
+    Stub *s = tx_probe(t, d, size, SPARC_STORE);
+    tx_get(t, RDX, d->rd);
     switch (size) {
     case 4:
         emit_bswap(b, 0, RDX);
@@ -551,7 +716,7 @@ static bool tx_store(Tx *t, const SparcDecoded *d)
         emit_store(b, E_66, RAX, 0, RDX);
         break;
     case 8:
-        emit_load(b, 0, RSI, RBX, R_OFF(d->rd + 1));
+        tx_get(t, RSI, d->rd + 1u);
         emit_shift_ri(b, E_W, SH_SHL, RDX, 32);
         emit_alu_rr(b, E_W, ALU_OR, RDX, RSI);
         emit_bswap(b, E_W, RDX);
@@ -561,6 +726,7 @@ static bool tx_store(Tx *t, const SparcDecoded *d)
     /* the page's dirty-log byte (docs/memory.md) */
     emit_load64_idx(b, RDX, RBX, RCX, 8, TLB_OFF(t->sup, SPARC_STORE) + 16);
     emit_store_i8(b, RDX, 0, TESSERA_DIRTY_ALL);
+    s->at_resume = t->rc;
     s->resume = emit_here(b);
     return true;
 }
@@ -574,6 +740,7 @@ static bool is_memory_op(unsigned op)
 static void tx_insn(Tx *t, const SparcDecoded *d)
 {
     JitBuf *b = &t->b;
+    t->stamp++;
     t->fuse_cond = -1;
     if (t->jit->opt.check && is_memory_op(d->op))
         tx_check_hook(t, d);
@@ -583,7 +750,7 @@ static void tx_insn(Tx *t, const SparcDecoded *d)
     case OP_WRASR:
         return;
     case OP_SETHI:
-        emit_store_i32(b, 0, RBX, R_OFF(d->rd), (uint32_t)d->imm);
+        emit_mov_ri(b, rc_def(t, d->rd), (uint32_t)d->imm);
         return;
     case OP_SLL: case OP_SRL: case OP_SRA:
         tx_shift(t, d);
@@ -593,10 +760,10 @@ static void tx_insn(Tx *t, const SparcDecoded *d)
         return;
     case OP_RDY:
         emit_load(b, 0, RAX, RBX, CPU_OFF(y));
-        emit_store(b, 0, RBX, R_OFF(d->rd), RAX);
+        tx_set(t, d->rd, RAX);
         return;
     case OP_WRY:
-        emit_load(b, 0, RAX, RBX, R_OFF(d->rs1));
+        tx_get(t, RAX, d->rs1);
         tx_op2(t, ALU_XOR, d);
         emit_store(b, 0, RBX, CPU_OFF(y), RAX);
         return;
@@ -655,6 +822,7 @@ static bool tx_cti(Tx *t, const SparcDecoded *d)
         tx_decode(t, pc + 4, &dd);
     int fused = t->fuse_cond;
     t->fuse_cond = -1;
+    t->stamp++;
 
     if (d->op == OP_BN && !d->annul) /* a no-op whose delay slot just runs */
         goto go_on;
@@ -681,7 +849,7 @@ static bool tx_cti(Tx *t, const SparcDecoded *d)
         tx_exit_static(t, t->k, target, target + 4);
         return false;
     case OP_CALL:
-        emit_store_i32(b, 0, RBX, R_OFF(15), pc);
+        emit_mov_ri(b, rc_def(t, 15), pc);
         tx_delay(t, &dd, (NpcState){NPC_STATIC, target, 0});
         tx_exit_static(t, t->k, target, target + 4);
         return false;
@@ -689,8 +857,8 @@ static bool tx_cti(Tx *t, const SparcDecoded *d)
         t->fuse_cond = fused;
         tx_eval_cond(t, d->cond);
         t->fuse_cond = -1;
-        emit_test_ri8(b, R13, 1);
         if (d->annul) {
+            emit_test_ri8(b, R13, 1);
             Stub *s = tx_exit_stub(t, t->k + 1, pc + 8, pc + 12);
             tx_slow_jcc(t, s, CC_E);
             tx_delay(t, &dd, (NpcState){NPC_STATIC, target, 0});
@@ -705,16 +873,15 @@ static bool tx_cti(Tx *t, const SparcDecoded *d)
         t->npc = (NpcState){NPC_STATIC, pc + 12, 0};
         return true;
     case OP_JMPL: {
+        tx_address(t, d);
         Stub *s = tx_slow(t, d); /* misaligned: the handler traps */
-        emit_load(b, 0, RAX, RBX, R_OFF(d->rs1));
-        if (d->rs2 || d->imm)
-            tx_op2(t, ALU_ADD, d);
         emit_test_ri8(b, RAX, 3);
         tx_slow_jcc(t, s, CC_NE);
         emit_mov_rr(b, 0, R15, RAX);
-        emit_store_i32(b, 0, RBX, R_OFF(d->rd), pc);
+        emit_mov_ri(b, rc_def(t, d->rd), pc);
         tx_delay(t, &dd, (NpcState){NPC_REG, 0, 0});
         /* pc = target, npc = target + 4: an indirect exit */
+        rc_writeback(t, &t->rc);
         tx_count(t, t->k, t->synced);
         emit_store(b, 0, RBX, CPU_OFF(pc), R15);
         emit_lea(b, 0, RAX, R15, -1, 1, 4);
@@ -754,6 +921,7 @@ JitBlock *jit_translate(SparcJit *jit, uint32_t pc, uint64_t pa, const uint8_t *
     t->last_pc = pc;
     t->npc = (NpcState){NPC_STATIC, pc + 4, 0};
     t->fuse_cond = -1;
+    rc_reset(&t->rc);
     /* each instruction leaves at most two copies (handler call and check hook) */
     t->max_copies = 2 * (max_insns + 2);
     t->copies = jit_arena_alloc(&jit->arena, t->max_copies * sizeof(SparcDecoded));
@@ -772,6 +940,12 @@ JitBlock *jit_translate(SparcJit *jit, uint32_t pc, uint64_t pa, const uint8_t *
     blk->stop = emit_here(b);
     emit_alu_rr(b, 0, ALU_XOR, RAX, RAX);
     emit_jmp(b, jit->exit);
+    /* where the entry stops when it cannot run: a chained jump did not store
+     * PC and nPC, so this does */
+    blk->stop_entry = emit_here(b);
+    emit_store_i32(b, 0, RBX, CPU_OFF(pc), pc);
+    emit_store_i32(b, 0, RBX, CPU_OFF(npc), pc + 4);
+    emit_jmp(b, blk->stop);
     /* entry: enough budget left for the longest path, and no exit request */
     blk->entry = emit_here(b);
     blk->entry_rw = b->p;
@@ -780,9 +954,9 @@ JitBlock *jit_translate(SparcJit *jit, uint32_t pc, uint64_t pa, const uint8_t *
     uint8_t *n_max_field = b->p;
     emit_u32(b, 0);
     emit_alu_rm(b, E_W, ALU_CMP, RAX, R12, RS_STOP_AT);
-    emit_jcc(b, CC_A, blk->stop);
+    emit_jcc(b, CC_A, blk->stop_entry);
     emit_alu_mi(b, 0, ALU_CMP, R12, RS_EXIT_REQ, 0);
-    emit_jcc(b, CC_NE, blk->stop);
+    emit_jcc(b, CC_NE, blk->stop_entry);
 
     for (;;) {
         if (b->p + 4 * JIT_MARGIN > b->end || t->n_stubs + 4 > MAX_STUBS) {
