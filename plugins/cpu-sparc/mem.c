@@ -5,6 +5,7 @@
  * addresses into bus errors, and refill the CPU's fast TLB.
  */
 #include "decode.h"
+#include "jit/jit.h"
 #include "mem.h"
 
 /* A new generation; every 4095th flush clears the tags for real. */
@@ -39,6 +40,9 @@ typedef struct MemHost {
 
 void mem_tlb_drop(SparcCpu *cpu, uint32_t base, uint32_t mask)
 {
+#if SPARC_HAVE_JIT
+    jit_forget_jumps(cpu->jit, base, mask);
+#endif
     if (mask == ~SPARC_PAGE_MASK) { /* one page: one slot per table */
         for (unsigned s = 0; s < 2; s++)
             for (unsigned a = 0; a < 3; a++) {

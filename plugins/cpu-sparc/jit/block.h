@@ -67,6 +67,20 @@ typedef struct JitUndo {
 
 #define JIT_UNDO_MAX 512
 
+/* The jump cache: guest VA (| PSR.S) -> block entry, valid while the fast TLB
+ * generation is `gen`. Probed inline by generated code leaving for a PC it
+ * cannot chain to; filled by jit_lookup and the dispatcher; cleared on a flush
+ * and, for the pages concerned, on a demap (jit_forget_jumps). An entry of a
+ * dead block is harmless: a dead entry stops at once. */
+typedef struct JitJump {
+    uint32_t tag;
+    uint32_t gen;
+    uintptr_t entry;
+} JitJump;
+
+#define JIT_JC_BITS 12
+#define JIT_JC_SIZE (1u << JIT_JC_BITS)
+
 struct SparcJit {
     SparcCpu *cpu;
     JitOptions opt;
@@ -77,6 +91,7 @@ struct SparcJit {
     JitBlock *hash[JIT_HASH_SIZE];
     JitPage *pages[JIT_HASH_SIZE];
     JitArena arena;
+    JitJump jc[JIT_JC_SIZE];
     uint32_t icc_table[0x8c2]; /* host EFLAGS & 0x8c1 -> PSR icc bits */
     FILE *log;
     /* check mode */

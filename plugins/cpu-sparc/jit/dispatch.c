@@ -152,9 +152,28 @@ static void block_unhash(SparcJit *jit, JitBlock *blk)
         *bp = blk->hnext;
 }
 
+static void jump_remember(SparcJit *jit, SparcCpu *cpu, const JitBlock *blk)
+{
+    uint32_t pc = cpu->pc;
+    JitJump *j = &jit->jc[(pc >> 2) & (JIT_JC_SIZE - 1)];
+    j->tag = pc | (cpu_super(cpu) ? 1u : 0u);
+    j->gen = cpu->tlb_gen;
+    j->entry = blk->entry;
+}
+
+void jit_forget_jumps(SparcJit *jit, uint32_t base, uint32_t mask)
+{
+    if (!jit)
+        return;
+    for (unsigned i = 0; i < JIT_JC_SIZE; i++)
+        if ((jit->jc[i].tag & mask) == base)
+            jit->jc[i].tag = 3; /* no PC has bit 1 set */
+}
+
 /* Every block and all code go; only the trampoline stays. */
 static void jit_flush(SparcJit *jit)
 {
+    memset(jit->jc, 0xff, sizeof(jit->jc));
     memset(jit->hash, 0, sizeof(jit->hash));
     memset(jit->pages, 0, sizeof(jit->pages));
     jit_arena_free(&jit->arena);
@@ -211,6 +230,7 @@ SparcJit *jit_new(SparcCpu *cpu, const JitOptions *o, char *err, size_t errlen)
     jit->cpu = cpu;
     jit->opt = *o;
     icc_table_init(jit->icc_table);
+    memset(jit->jc, 0xff, sizeof(jit->jc)); /* tag 0xffffffff: no PC is odd */
     if (codebuf_init(&jit->cb, o->cache_size, err, errlen) != 0) {
         free(jit);
         return NULL;
@@ -285,6 +305,7 @@ static FindResult find_block(SparcJit *jit, SparcCpu *cpu, JitBlock **out)
             return FIND_INTERP;
         block_insert(jit, blk);
     }
+    jump_remember(jit, cpu, blk);
     *out = blk;
     return FIND_BLOCK;
 }
@@ -299,7 +320,10 @@ uintptr_t jit_lookup(SparcCpu *cpu)
         return 0;
     uint64_t pa = (e->code->ppage << 12) | (cpu->pc & SPARC_PAGE_MASK);
     JitBlock *blk = block_lookup(cpu->jit, pa << 1 | (sup ? 1 : 0));
-    return blk ? blk->entry : 0;
+    if (!blk)
+        return 0;
+    jump_remember(cpu->jit, cpu, blk);
+    return blk->entry;
 }
 
 /* An exit asked to be chained to the block now at cpu->pc (same page, same

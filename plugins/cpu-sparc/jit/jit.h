@@ -37,6 +37,9 @@ void jit_free(SparcJit *jit);
 TesseraCpuExit jit_run(SparcCpu *cpu, TesseraRunState *rs);
 /* Guest memory [pa, pa + len) changed: blocks translated from its pages die. */
 void jit_invalidate(SparcJit *jit, uint64_t pa, uint64_t len);
+/* The fast TLB dropped the VAs v with (v & mask) == base (a demap): forget
+ * the jumps to them. */
+void jit_forget_jumps(SparcJit *jit, uint32_t base, uint32_t mask);
 /* One line for `info status` / the dump: what runs and how much was translated. */
 void jit_describe(const SparcJit *jit, char *buf, size_t len);
 

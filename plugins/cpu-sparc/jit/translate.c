@@ -319,6 +319,23 @@ static void tx_exit_lookup(Tx *t)
         emit_jmp(b, t->blk->stop);
         return;
     }
+    /* the jump cache, inline: tag = PC | S, gen = the fast TLB's */
+    emit_load(b, 0, RAX, RBX, CPU_OFF(pc));
+    emit_mov_rr(b, 0, RDX, RAX);
+    emit_shift_ri(b, 0, SH_SHR, RAX, 2);
+    emit_alu_ri(b, 0, ALU_AND, RAX, JIT_JC_SIZE - 1);
+    emit_shift_ri(b, 0, SH_SHL, RAX, 4);
+    emit_mov_ri(b, RCX, (uint64_t)(uintptr_t)t->jit->jc);
+    if (t->sup)
+        emit_alu_ri(b, 0, ALU_OR, RDX, 1);
+    emit_cmp_mr_idx(b, RCX, RAX, 1, 0, RDX);
+    uint8_t *miss1 = emit_jcc_fwd(b, CC_NE);
+    emit_load(b, 0, RDX, RBX, CPU_OFF(tlb_gen));
+    emit_cmp_mr_idx(b, RCX, RAX, 1, 4, RDX);
+    uint8_t *miss2 = emit_jcc_fwd(b, CC_NE);
+    emit_rm(b, 0, 0xff, 4, RCX, RAX, 1, 8); /* jmp qword [rcx + rax + 8] */
+    emit_patch(b, miss1, emit_here(b));
+    emit_patch(b, miss2, emit_here(b));
     emit_mov_rr(b, E_W, RDI, RBX);
     emit_call(b, (const void *)jit_lookup);
     emit_test_rr(b, E_W, RAX, RAX);
@@ -838,6 +855,11 @@ static bool tx_cti(Tx *t, const SparcDecoded *d)
         /* the handler, then whatever PC/nPC it left (a delay slot runs in the
          * dispatcher's interpreter step) */
         tx_call_handler(t, d);
+        /* the jump cache assumes nPC = PC + 4 */
+        emit_load(b, 0, RAX, RBX, CPU_OFF(pc));
+        emit_alu_ri(b, 0, ALU_ADD, RAX, 4);
+        emit_alu_rm(b, 0, ALU_CMP, RAX, RBX, CPU_OFF(npc));
+        emit_jcc(b, CC_NE, t->blk->stop);
         tx_exit_lookup(t);
         if (t->k + 1 > t->n_max)
             t->n_max = t->k + 1;
