@@ -61,6 +61,7 @@ typedef struct Stub {
     unsigned n_field;
     unsigned synced;     /* instructions counted on the path at the jump */
     RegCache at_jump;    /* the register cache where the main line jumps here */
+    bool icc_pending;    /* and whether PSR.icc was stale there */
     RegCache at_resume;  /* STUB_SLOW: the cache the main line has at resume */
     /* STUB_SLOW: call the handler for insn, then resume (or stop). */
     const SparcDecoded *insn;
@@ -95,7 +96,16 @@ typedef struct Tx {
     Stub stubs[MAX_STUBS];
     unsigned n_stubs;
     RegCache rc;
+    bool icc_pending;       /* PSR.icc is stale: the host flags of the last cc op are at [rsp] */
+    bool icc_dead_at_header; /* a turn of the loop sets icc before anything can read it */
     uint32_t stamp;         /* counts instructions: registers in use are not evicted */
+    /* loops (tx_pass) */
+    const RegCache *loop_in; /* second pass: the header's registers */
+    uintptr_t loop_header;
+    bool has_loop;           /* first pass: a back edge to the start was seen */
+    RegCache loop_state;     /* first pass: the cache at that back edge */
+    uint8_t *loop_fields[16]; /* n_max fields of the entry and back-edge checks */
+    unsigned n_loop_fields;
     bool full;
 } Tx;
 
@@ -194,10 +204,23 @@ static void tx_get(Tx *t, X86Reg dst, unsigned g)
         emit_mov_rr(&t->b, 0, dst, rc_use(t, g));
 }
 
-/* guest register g = src */
+/* guest register g = src. The %g0 sink (r[32]) is never read, so it takes no
+ * cache register; it is still written, as the interpreter writes it (it is
+ * part of the saved state). */
 static void tx_set(Tx *t, unsigned g, X86Reg src)
 {
-    emit_mov_rr(&t->b, 0, rc_def(t, g), src);
+    if (g == 32)
+        emit_store(&t->b, 0, RBX, R_OFF(32), src);
+    else
+        emit_mov_rr(&t->b, 0, rc_def(t, g), src);
+}
+
+static void tx_set_imm(Tx *t, unsigned g, uint32_t imm)
+{
+    if (g == 32)
+        emit_store_i32(&t->b, 0, RBX, R_OFF(32), imm);
+    else
+        emit_mov_ri(&t->b, rc_def(t, g), imm);
 }
 
 /* ---- small pieces ---- */
@@ -223,6 +246,7 @@ static Stub *tx_stub(Tx *t)
     memset(s, 0, sizeof(*s));
     s->synced = t->synced;
     s->at_jump = t->rc;
+    s->icc_pending = t->icc_pending;
     return s;
 }
 
@@ -260,6 +284,28 @@ static void tx_store_pcs(Tx *t, uint32_t pc, const NpcState *npc)
     }
 }
 
+/* PSR.icc from the host flags saved at [rsp] (the trampoline's spare slot):
+ * the 2 KiB table turns EFLAGS & 0x8c1 into N Z V C. */
+static void tx_icc_materialize(Tx *t)
+{
+    JitBuf *b = &t->b;
+    emit_load(b, 0, RCX, RSP, 0);
+    emit_alu_ri(b, 0, ALU_AND, RCX, 0x8c1);
+    emit_rm(b, 0, 0x8b, RCX, R14, RCX, 4, 0); /* mov ecx, [r14 + rcx*4] */
+    emit_load(b, 0, RDX, RBX, CPU_OFF(psr));
+    emit_alu_ri(b, 0, ALU_AND, RDX, (int32_t)~PSR_ICC);
+    emit_alu_rr(b, 0, ALU_OR, RDX, RCX);
+    emit_store(b, 0, RBX, CPU_OFF(psr), RDX);
+}
+
+/* Make PSR.icc current (before anything outside generated code can read it). */
+static void tx_icc_commit(Tx *t)
+{
+    if (t->icc_pending)
+        tx_icc_materialize(t);
+    t->icc_pending = false;
+}
+
 /* After a call out: leave through the block's stop if it broke the loop (trap,
  * PSR/MMU change, interrupt request, code written) or a device asked the run
  * to end (the interpreter checks both after every instruction). */
@@ -276,6 +322,7 @@ static void tx_call_handler(Tx *t, const SparcDecoded *d)
 {
     JitBuf *b = &t->b;
     rc_flush(t);
+    tx_icc_commit(t);
     tx_store_pcs(t, t->pc, &t->npc);
     tx_count(t, t->k + 1, t->synced);
     t->synced = t->k + 1;
@@ -343,12 +390,91 @@ static void tx_exit_lookup(Tx *t)
     emit_jmp_r(b, RAX);
 }
 
+/* Enough budget left for the block's longest path (patched in at the end),
+ * and no exit request; else jump to `fail`. */
+static void tx_budget_check(Tx *t, uintptr_t fail)
+{
+    JitBuf *b = &t->b;
+    emit_load(b, E_W, RAX, R12, RS_ICOUNT);
+    emit_head(b, E_W, 0x05, 0, 0, 0, false); /* add rax, imm32 */
+    if (t->n_loop_fields < 16)
+        t->loop_fields[t->n_loop_fields++] = b->p;
+    else
+        t->full = true;
+    emit_u32(b, 0);
+    emit_alu_rm(b, E_W, ALU_CMP, RAX, R12, RS_STOP_AT);
+    emit_jcc(b, CC_A, fail);
+    emit_alu_mi(b, 0, ALU_CMP, R12, RS_EXIT_REQ, 0);
+    emit_jcc(b, CC_NE, fail);
+}
+
+/* A back edge to the loop header: the cache becomes the header's (what it
+ * maps elsewhere written back, what it lacks loaded), the turn is counted, the
+ * budget checked; out of budget, everything is written back and the block
+ * stops at its own start. */
+static void tx_back_edge(Tx *t, unsigned count)
+{
+    JitBuf *b = &t->b;
+    const RegCache *in = t->loop_in;
+    for (unsigned i = 0; i < N_CACHE; i++)
+        if (t->rc.guest[i] >= 0 && t->rc.guest[i] != in->guest[i] && t->rc.dirty[i])
+            emit_store(b, 0, RBX, R_OFF(t->rc.guest[i]), cache_host[i]);
+    for (unsigned i = 0; i < N_CACHE; i++)
+        if (in->guest[i] >= 0 && t->rc.guest[i] != in->guest[i])
+            emit_load(b, 0, cache_host[i], RBX, R_OFF(in->guest[i]));
+    if (!t->icc_dead_at_header)
+        tx_icc_commit(t);
+    uint8_t *out_of_budget_a, *out_of_budget_b;
+    if (t->synced == 0) {
+        /* No call in the turn: r15 holds icount at the header, so the count
+         * needs no load of what the last turn stored (a loop-carried wait). */
+        emit_alu_ri(b, E_W, ALU_ADD, R15, (int32_t)count);
+        emit_store(b, E_W, R12, RS_ICOUNT, R15);
+        emit_mov_rr(b, E_W, RAX, R15);
+    } else {
+        tx_count(t, count, t->synced);
+        emit_load(b, E_W, RAX, R12, RS_ICOUNT);
+    }
+    emit_head(b, E_W, 0x05, 0, 0, 0, false); /* add rax, imm32 */
+    if (t->n_loop_fields < 16)
+        t->loop_fields[t->n_loop_fields++] = b->p;
+    else
+        t->full = true;
+    emit_u32(b, 0);
+    emit_alu_rm(b, E_W, ALU_CMP, RAX, R12, RS_STOP_AT);
+    out_of_budget_a = emit_jcc_fwd(b, CC_A);
+    emit_alu_mi(b, 0, ALU_CMP, R12, RS_EXIT_REQ, 0);
+    out_of_budget_b = emit_jcc_fwd(b, CC_NE);
+    emit_jmp(b, t->loop_header);
+    emit_patch(b, out_of_budget_a, emit_here(b));
+    emit_patch(b, out_of_budget_b, emit_here(b));
+    for (unsigned i = 0; i < N_CACHE; i++)
+        if (in->guest[i] >= 0)
+            emit_store(b, 0, RBX, R_OFF(in->guest[i]), cache_host[i]);
+    if (t->icc_pending)
+        tx_icc_materialize(t);
+    emit_jmp(b, t->blk->stop_entry);
+    if (count > t->n_max)
+        t->n_max = count;
+}
+
 /* Leave for a static successor: chained when it is in this page, looked up
  * when it is not. */
 static void tx_exit_static(Tx *t, unsigned count, uint32_t pc, uint32_t npc)
 {
     JitBuf *b = &t->b;
+    if (pc == t->blk->pc && npc == pc + 4 && tx_may_link(t)) {
+        if (t->loop_in) {
+            tx_back_edge(t, count);
+            return;
+        }
+        if (!t->has_loop) {
+            t->has_loop = true;
+            t->loop_state = t->rc;
+        }
+    }
     rc_writeback(t, &t->rc);
+    tx_icc_commit(t);
     tx_count(t, count, t->synced);
     if ((pc & ~SPARC_PAGE_MASK) == t->page_va && npc == pc + 4 && tx_may_link(t)) {
         /* Chained, the jump goes straight to the successor's entry, which
@@ -399,10 +525,13 @@ static void tx_emit_stubs(Tx *t)
         if (s->kind == STUB_EXIT) {
             t->synced = s->synced;
             t->rc = s->at_jump;
+            t->icc_pending = s->icc_pending;
             tx_exit_static(t, s->count, s->to_pc, s->to_npc);
             continue;
         }
         rc_writeback(t, &s->at_jump);
+        if (s->icc_pending)
+            tx_icc_materialize(t);
         tx_store_pcs(t, s->pc, &s->npc);
         tx_count(t, s->count, s->synced);
         emit_mov_rr(b, E_W, RDI, RBX);
@@ -458,13 +587,8 @@ static void tx_set_icc(Tx *t)
         t->fuse_cond = cond;
     }
     emit_pushf(b);
-    emit_pop(b, RCX);
-    emit_alu_ri(b, 0, ALU_AND, RCX, 0x8c1);
-    emit_rm(b, 0, 0x8b, RCX, R14, RCX, 4, 0); /* mov ecx, [r14 + rcx*4] */
-    emit_load(b, 0, RDX, RBX, CPU_OFF(psr));
-    emit_alu_ri(b, 0, ALU_AND, RDX, (int32_t)~PSR_ICC);
-    emit_alu_rr(b, 0, ALU_OR, RDX, RCX);
-    emit_store(b, 0, RBX, CPU_OFF(psr), RDX);
+    emit_rm(b, 0, 0x8f, 0, RSP, -1, 1, 0); /* pop qword [rsp] */
+    t->icc_pending = true;
 }
 
 /* r13b = whether Bicc cond holds, from PSR. */
@@ -473,6 +597,7 @@ static void tx_eval_cond(Tx *t, unsigned cond)
     JitBuf *b = &t->b;
     if (t->fuse_cond == (int)cond)
         return;
+    tx_icc_commit(t);
     emit_load(b, 0, RAX, RBX, CPU_OFF(psr));
     emit_shift_ri(b, 0, SH_SHR, RAX, 20);
     emit_alu_ri(b, 0, ALU_AND, RAX, 15);
@@ -523,7 +648,7 @@ static bool tx_alu(Tx *t, const SparcDecoded *d)
     bool plain = d->op == OP_ADD || d->op == OP_ADDCC || d->op == OP_SUB || d->op == OP_SUBCC ||
                  d->op == OP_AND || d->op == OP_ANDCC || d->op == OP_OR || d->op == OP_ORCC ||
                  d->op == OP_XOR || d->op == OP_XORCC;
-    if (plain) {
+    if (plain && d->rd != 32) {
         /* straight into rd's register: rd = rs1; rd op= operand 2 */
         X86Reg hb = d->rs2 ? rc_use(t, d->rs2) : RAX;
         X86Reg ha = d->rs1 ? rc_use(t, d->rs1) : RAX;
@@ -546,7 +671,10 @@ static bool tx_alu(Tx *t, const SparcDecoded *d)
     switch (d->op) {
     case OP_ADDX: case OP_ADDXCC: case OP_SUBX: case OP_SUBXCC:
         tx_op2_ecx(t, d);
-        emit_bt_mi(b, RBX, CPU_OFF(psr), 20); /* CF = PSR.C */
+        if (t->icc_pending)
+            emit_bt_mi(b, RSP, 0, 0); /* CF = the last cc op's carry */
+        else
+            emit_bt_mi(b, RBX, CPU_OFF(psr), 20); /* CF = PSR.C */
         emit_alu_rr(b, 0, op, RAX, RCX);
         break;
     case OP_ANDN: case OP_ANDNCC: case OP_ORN: case OP_ORNCC:
@@ -642,6 +770,7 @@ static void tx_check_hook(Tx *t, const SparcDecoded *d)
 {
     JitBuf *b = &t->b;
     rc_flush(t);
+    tx_icc_commit(t);
     tx_store_pcs(t, t->pc, &t->npc);
     emit_mov_rr(b, E_W, RDI, RBX);
     emit_mov_ri(b, RSI, (uint64_t)(uintptr_t)tx_copy(t, d));
@@ -767,7 +896,7 @@ static void tx_insn(Tx *t, const SparcDecoded *d)
     case OP_WRASR:
         return;
     case OP_SETHI:
-        emit_mov_ri(b, rc_def(t, d->rd), (uint32_t)d->imm);
+        tx_set_imm(t, d->rd, (uint32_t)d->imm);
         return;
     case OP_SLL: case OP_SRL: case OP_SRA:
         tx_shift(t, d);
@@ -871,7 +1000,7 @@ static bool tx_cti(Tx *t, const SparcDecoded *d)
         tx_exit_static(t, t->k, target, target + 4);
         return false;
     case OP_CALL:
-        emit_mov_ri(b, rc_def(t, 15), pc);
+        tx_set_imm(t, 15, pc);
         tx_delay(t, &dd, (NpcState){NPC_STATIC, target, 0});
         tx_exit_static(t, t->k, target, target + 4);
         return false;
@@ -900,10 +1029,11 @@ static bool tx_cti(Tx *t, const SparcDecoded *d)
         emit_test_ri8(b, RAX, 3);
         tx_slow_jcc(t, s, CC_NE);
         emit_mov_rr(b, 0, R15, RAX);
-        emit_mov_ri(b, rc_def(t, d->rd), pc);
+        tx_set_imm(t, d->rd, pc);
         tx_delay(t, &dd, (NpcState){NPC_REG, 0, 0});
         /* pc = target, npc = target + 4: an indirect exit */
         rc_writeback(t, &t->rc);
+        tx_icc_commit(t);
         tx_count(t, t->k, t->synced);
         emit_store(b, 0, RBX, CPU_OFF(pc), R15);
         emit_lea(b, 0, RAX, R15, -1, 1, 4);
@@ -925,43 +1055,60 @@ go_on:
 
 /* ---- blocks ---- */
 
-JitBlock *jit_translate(SparcJit *jit, uint32_t pc, uint64_t pa, const uint8_t *page,
-                        unsigned max_insns)
+/* Whether the code at pc sets icc before anything could read it: only
+ * inline ALU work (no slow path, no handler, no control transfer) comes
+ * before an inline cc op that does not read icc itself. */
+static bool icc_dead_from(Tx *t, uint32_t pc)
 {
-    CodeBuf *cb = &jit->cb;
-    Tx *t = calloc(1, sizeof(Tx));
-    if (!t)
-        abort();
-    t->jit = jit;
-    t->b.p = cb->rw + cb->used;
-    t->b.end = cb->rw + cb->size;
-    t->b.rx = cb->rx - cb->rw;
-    t->sup = (jit->cpu->psr & PSR_S) ? 1 : 0;
-    t->page_va = pc & ~SPARC_PAGE_MASK;
-    t->page = page;
+    for (; (pc & ~SPARC_PAGE_MASK) == t->page_va; pc += 4) {
+        uint32_t raw;
+        memcpy(&raw, t->page + (pc & SPARC_PAGE_MASK), 4);
+        SparcDecoded d;
+        decode_insn(&d, raw);
+        switch (d.op) {
+        case OP_ADDCC: case OP_SUBCC: case OP_ANDCC: case OP_ORCC: case OP_XORCC:
+        case OP_ANDNCC: case OP_ORNCC: case OP_XNORCC: case OP_UMULCC: case OP_SMULCC:
+            return true;
+        case OP_ADD: case OP_SUB: case OP_AND: case OP_OR: case OP_XOR: case OP_ANDN:
+        case OP_ORN: case OP_XNOR: case OP_SLL: case OP_SRL: case OP_SRA: case OP_SETHI:
+        case OP_NOP: case OP_UMUL: case OP_SMUL: case OP_RDY: case OP_WRY:
+            continue;
+        default:
+            return false;
+        }
+    }
+    return false;
+}
+
+/* One translation of the block into t (from scratch). With loop_in, the
+ * block is a loop: after the entry checks, the registers of loop_in are loaded
+ * and a back edge to the block's own start jumps to that point (the loop
+ * header) with the cache reconciled to loop_in, instead of leaving and coming
+ * back through the entry. */
+static bool tx_pass(Tx *t, unsigned max_insns, const RegCache *loop_in)
+{
+    JitBlock *blk = t->blk;
+    JitBuf *b = &t->b;
+    uint32_t pc = blk->pc;
     t->pc = pc;
     t->last_pc = pc;
     t->npc = (NpcState){NPC_STATIC, pc + 4, 0};
+    t->k = t->synced = t->n_max = 0;
     t->fuse_cond = -1;
+    t->in_delay = false;
+    t->n_copies = t->n_stubs = t->n_loop_fields = 0;
+    t->full = false;
+    t->loop_in = loop_in;
+    t->has_loop = false;
+    t->icc_pending = false;
+    t->icc_dead_at_header = icc_dead_from(t, pc);
     rc_reset(&t->rc);
-    /* each instruction leaves at most two copies (handler call and check hook) */
-    t->max_copies = 2 * (max_insns + 2);
-    t->copies = jit_arena_alloc(&jit->arena, t->max_copies * sizeof(SparcDecoded));
-
-    JitBlock *blk = jit_arena_alloc(&jit->arena, sizeof(JitBlock));
-    memset(blk, 0, sizeof(*blk));
-    blk->key = pa << 1 | t->sup;
-    blk->pc = pc;
-    blk->insn = t->copies;
-    t->blk = blk;
-
-    JitBuf *b = &t->b;
     if (b->p + 4 * JIT_MARGIN > b->end)
-        goto full;
+        return false;
     /* the block's stop: leave with everything already exact */
     blk->stop = emit_here(b);
     emit_alu_rr(b, 0, ALU_XOR, RAX, RAX);
-    emit_jmp(b, jit->exit);
+    emit_jmp(b, t->jit->exit);
     /* where the entry stops when it cannot run: a chained jump did not store
      * PC and nPC, so this does */
     blk->stop_entry = emit_here(b);
@@ -971,19 +1118,22 @@ JitBlock *jit_translate(SparcJit *jit, uint32_t pc, uint64_t pa, const uint8_t *
     /* entry: enough budget left for the longest path, and no exit request */
     blk->entry = emit_here(b);
     blk->entry_rw = b->p;
-    emit_load(b, E_W, RAX, R12, RS_ICOUNT);
-    emit_head(b, E_W, 0x05, 0, 0, 0, false); /* add rax, imm32 (patched below) */
-    uint8_t *n_max_field = b->p;
-    emit_u32(b, 0);
-    emit_alu_rm(b, E_W, ALU_CMP, RAX, R12, RS_STOP_AT);
-    emit_jcc(b, CC_A, blk->stop_entry);
-    emit_alu_mi(b, 0, ALU_CMP, R12, RS_EXIT_REQ, 0);
-    emit_jcc(b, CC_NE, blk->stop_entry);
+    tx_budget_check(t, blk->stop_entry);
+    if (loop_in) {
+        /* every register of the loop's cache counts as changed (the header
+         * cannot know which ones a turn wrote) */
+        rc_reload(t, loop_in);
+        emit_load(b, E_W, R15, R12, RS_ICOUNT); /* tx_back_edge's count */
+        t->rc = *loop_in;
+        for (unsigned i = 0; i < N_CACHE; i++)
+            t->rc.dirty[i] = loop_in->guest[i] >= 0;
+        t->loop_header = emit_here(b);
+    }
 
     for (;;) {
         if (b->p + 4 * JIT_MARGIN > b->end || t->n_stubs + 4 > MAX_STUBS) {
             if (t->k == 0)
-                goto full;
+                return false;
             tx_exit_static(t, t->k, t->pc, t->pc + 4);
             break;
         }
@@ -1009,8 +1159,49 @@ JitBlock *jit_translate(SparcJit *jit, uint32_t pc, uint64_t pa, const uint8_t *
     }
     tx_emit_stubs(t);
     if (t->full)
-        goto full;
-    memcpy(n_max_field, &(uint32_t){t->n_max}, 4);
+        return false;
+    for (unsigned i = 0; i < t->n_loop_fields; i++)
+        memcpy(t->loop_fields[i], &(uint32_t){t->n_max}, 4);
+    return true;
+}
+
+JitBlock *jit_translate(SparcJit *jit, uint32_t pc, uint64_t pa, const uint8_t *page,
+                        unsigned max_insns)
+{
+    CodeBuf *cb = &jit->cb;
+    Tx *t = calloc(1, sizeof(Tx));
+    if (!t)
+        abort();
+    t->jit = jit;
+    t->b.end = cb->rw + cb->size;
+    t->b.rx = cb->rx - cb->rw;
+    t->sup = (jit->cpu->psr & PSR_S) ? 1 : 0;
+    t->page_va = pc & ~SPARC_PAGE_MASK;
+    t->page = page;
+    /* each instruction leaves at most two copies (handler call and check hook) */
+    t->max_copies = 2 * (max_insns + 2);
+    t->copies = jit_arena_alloc(&jit->arena, t->max_copies * sizeof(SparcDecoded));
+
+    JitBlock *blk = jit_arena_alloc(&jit->arena, sizeof(JitBlock));
+    memset(blk, 0, sizeof(*blk));
+    blk->key = pa << 1 | t->sup;
+    blk->pc = pc;
+    blk->insn = t->copies;
+    t->blk = blk;
+
+    t->b.p = cb->rw + cb->used;
+    bool ok = tx_pass(t, max_insns, NULL);
+    if (ok && t->has_loop && tx_may_link(t)) {
+        /* a loop: translate again with the back edge's registers kept */
+        RegCache loop = t->loop_state;
+        t->b.p = cb->rw + cb->used;
+        ok = tx_pass(t, max_insns, &loop);
+    }
+    if (!ok) {
+        free(t);
+        return NULL;
+    }
+    JitBuf *b = &t->b;
     blk->n_max = (uint16_t)t->n_max;
     blk->n_words = (uint16_t)((t->last_pc - pc) / 4 + 1);
     size_t start = cb->used;
@@ -1025,9 +1216,6 @@ JitBlock *jit_translate(SparcJit *jit, uint32_t pc, uint64_t pa, const uint8_t *
     free(t);
     jit->n_blocks++;
     return blk;
-full:
-    free(t);
-    return NULL;
 }
 
 /* enter(cpu, rs, entry): save the callee-saved registers the blocks use, pin
