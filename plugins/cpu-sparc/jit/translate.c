@@ -392,10 +392,11 @@ static void tx_exit_lookup(Tx *t)
 
 /* Enough budget left for the block's longest path (patched in at the end),
  * and no exit request; else jump to `fail`. */
-static void tx_budget_check(Tx *t, uintptr_t fail)
+/* With rax = icount: the two jumps taken when the block cannot run again,
+ * as rel32 fields to patch. */
+static void tx_budget_cmp(Tx *t, uint8_t *fail[2])
 {
     JitBuf *b = &t->b;
-    emit_load(b, E_W, RAX, R12, RS_ICOUNT);
     emit_head(b, E_W, 0x05, 0, 0, 0, false); /* add rax, imm32 */
     if (t->n_loop_fields < 16)
         t->loop_fields[t->n_loop_fields++] = b->p;
@@ -403,9 +404,18 @@ static void tx_budget_check(Tx *t, uintptr_t fail)
         t->full = true;
     emit_u32(b, 0);
     emit_alu_rm(b, E_W, ALU_CMP, RAX, R12, RS_STOP_AT);
-    emit_jcc(b, CC_A, fail);
+    fail[0] = emit_jcc_fwd(b, CC_A);
     emit_alu_mi(b, 0, ALU_CMP, R12, RS_EXIT_REQ, 0);
-    emit_jcc(b, CC_NE, fail);
+    fail[1] = emit_jcc_fwd(b, CC_NE);
+}
+
+static void tx_budget_check(Tx *t, uintptr_t fail)
+{
+    uint8_t *f[2];
+    emit_load(&t->b, E_W, RAX, R12, RS_ICOUNT);
+    tx_budget_cmp(t, f);
+    emit_patch(&t->b, f[0], fail);
+    emit_patch(&t->b, f[1], fail);
 }
 
 /* A back edge to the loop header: the cache becomes the header's (what it
@@ -424,7 +434,7 @@ static void tx_back_edge(Tx *t, unsigned count)
             emit_load(b, 0, cache_host[i], RBX, R_OFF(in->guest[i]));
     if (!t->icc_dead_at_header)
         tx_icc_commit(t);
-    uint8_t *out_of_budget_a, *out_of_budget_b;
+    uint8_t *out_of_budget[2];
     if (t->synced == 0) {
         /* No call in the turn: r15 holds icount at the header, so the count
          * needs no load of what the last turn stored (a loop-carried wait). */
@@ -435,19 +445,10 @@ static void tx_back_edge(Tx *t, unsigned count)
         tx_count(t, count, t->synced);
         emit_load(b, E_W, RAX, R12, RS_ICOUNT);
     }
-    emit_head(b, E_W, 0x05, 0, 0, 0, false); /* add rax, imm32 */
-    if (t->n_loop_fields < 16)
-        t->loop_fields[t->n_loop_fields++] = b->p;
-    else
-        t->full = true;
-    emit_u32(b, 0);
-    emit_alu_rm(b, E_W, ALU_CMP, RAX, R12, RS_STOP_AT);
-    out_of_budget_a = emit_jcc_fwd(b, CC_A);
-    emit_alu_mi(b, 0, ALU_CMP, R12, RS_EXIT_REQ, 0);
-    out_of_budget_b = emit_jcc_fwd(b, CC_NE);
+    tx_budget_cmp(t, out_of_budget);
     emit_jmp(b, t->loop_header);
-    emit_patch(b, out_of_budget_a, emit_here(b));
-    emit_patch(b, out_of_budget_b, emit_here(b));
+    emit_patch(b, out_of_budget[0], emit_here(b));
+    emit_patch(b, out_of_budget[1], emit_here(b));
     for (unsigned i = 0; i < N_CACHE; i++)
         if (in->guest[i] >= 0)
             emit_store(b, 0, RBX, R_OFF(in->guest[i]), cache_host[i]);
