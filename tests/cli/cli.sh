@@ -54,6 +54,20 @@ expect icount-limit 4 'icount-limit reached after 1000 instructions' -- "$tesser
 expect icount-limit-dumps-registers 4 'psr' -- "$tessera" -M ss5 -bios "$tmp/loop.bin" -serial null -icount-limit 1000
 expect error-mode 3 'error mode' -- "$tessera" -M ss5 -bios "$tmp/unimp.bin" -serial null
 expect report-icount 4 '^icount: 5000$' -- "$tessera" -M ss5 -bios "$tmp/nops.bin" -serial null -icount-limit 5000 -report-icount
+# Accelerators: both stop at the same count; bad -accel/-d values are one line.
+expect icount-limit-interp 4 'icount-limit reached after 1000 instructions' -- "$tessera" -M ss5 -bios "$tmp/loop.bin" -serial null -icount-limit 1000 -accel interp
+expect icount-limit-jit 4 'icount-limit reached after 1000 instructions' -- "$tessera" -M ss5 -bios "$tmp/loop.bin" -serial null -icount-limit 1000 -accel jit
+expect report-icount-jit 4 '^icount: 5000$' -- "$tessera" -M ss5 -bios "$tmp/nops.bin" -serial null -icount-limit 5000 -report-icount -accel jit
+expect accel-unknown 1 '-accel bogus: unknown accelerator \(have: jit, interp\)' -- "$tessera" -M ss5 -bios "$tmp/loop.bin" -serial null -accel bogus
+expect accel-bad-cache 1 '-accel jit: cache=0: expected MiB of code cache' -- "$tessera" -M ss5 -bios "$tmp/loop.bin" -serial null -accel jit,cache=0
+expect accel-bad-option 1 "-accel jit: unknown option 'speed'" -- "$tessera" -M ss5 -bios "$tmp/loop.bin" -serial null -accel jit,speed=max
+expect log-needs-jit 1 '-d in_asm: the logs are the JIT' -- "$tessera" -M ss5 -bios "$tmp/loop.bin" -serial null -accel interp -d in_asm
+expect log-unknown-item 1 "-d: unknown log item 'foo'" -- "$tessera" -M ss5 -bios "$tmp/loop.bin" -serial null -d foo
+expect log-file 4 'icount-limit reached' -- "$tessera" -M ss5 -bios "$tmp/nops.bin" -serial null -icount-limit 5000 -d in_asm,out_asm,exec -D "$tmp/jit.log"
+for what in '^IN: block 0x' '^OUT: block 0x' '^EXEC: block 0x' '^  0x[0-9a-f]+:  (nop|mov|add|jmp)'; do
+    if grep -Eq -- "$what" "$tmp/jit.log"; then pass=$((pass + 1)); else
+        echo "FAIL log-file-content: no line matching '$what' in the -D log"; fail=$((fail + 1)); fi
+done
 
 expect savevm-at-the-icount-limit 0 '^saved$' -- sh -c "'$tessera' -M ss5 -bios '$tmp/loop.bin' -serial null -savevm-at 1000,'$tmp/at.tsnap' -icount-limit 1000 2>/dev/null; test -s '$tmp/at.tsnap' && echo saved"
 "$tessera" --dump-manifest > "$tmp/manifest.json"
