@@ -108,6 +108,8 @@ typedef struct SparcCpu {
     uint32_t loop_break;      /* leave the inner loop after this instruction */
     uint32_t tlb_epoch;       /* mmu.epoch the fast TLB was filled under */
     uint32_t tlb_gen;         /* the fast TLB's generation (tags' low bits) */
+    TesseraMemRegion region;  /* the last RAM/ROM region mem_host found (docs/memory.md:
+                               * a region's answer may be cached); size 0: none */
     SparcCodeCache *code;     /* decoded pages, keyed by physical page */
     struct SparcJit *jit;     /* NULL: the interpreter runs (-accel interp) */
     SparcFastTlb tlb[2][3][SPARC_FAST_TLB_SIZE]; /* [supervisor][SparcAccess][index] */

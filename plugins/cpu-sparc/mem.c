@@ -63,11 +63,16 @@ void mem_tlb_drop(SparcCpu *cpu, uint32_t base, uint32_t mask)
 
 static MemHost mem_host(SparcCpu *cpu, uint64_t pa)
 {
-    TesseraMemRegion r;
     MemHost m = { NULL, NULL, NULL, 0 };
-    tessera_mem_region(cpu->host, pa, &r);
-    if (!r.host)
-        return m;
+    TesseraMemRegion *c = &cpu->region;
+    if (pa - c->base >= c->size) {
+        TesseraMemRegion r;
+        tessera_mem_region(cpu->host, pa, &r);
+        if (!r.host)
+            return m;
+        *c = r;
+    }
+    const TesseraMemRegion r = *c;
     m.p = r.host + (pa - r.base);
     m.avail = r.size - (pa - r.base);
     if (r.kind == TESSERA_MEM_RAM && r.dirty) {
