@@ -137,11 +137,13 @@ static char *difference(const SparcJit *jit, const Run *j, const Run *i, char *b
                  (unsigned long long)i->icount);
         return buf;
     }
-    for (unsigned r = 1; r < 32; r++) {
-        char name[8];
-        snprintf(name, sizeof(name), "%%%s%u", row[r / 8], r % 8);
-        DIFF(name, a->r[r], b->r[r]);
-    }
+    /* names are formatted only for the difference (this runs for every block) */
+    for (unsigned r = 1; r < 32; r++)
+        if (a->r[r] != b->r[r]) {
+            char name[8];
+            snprintf(name, sizeof(name), "%%%s%u", row[r / 8], r % 8);
+            DIFF(name, a->r[r], b->r[r]);
+        }
     DIFF("pc", a->pc, b->pc);
     DIFF("npc", a->npc, b->npc);
     DIFF("psr", a->psr, b->psr);
@@ -150,16 +152,18 @@ static char *difference(const SparcJit *jit, const Run *j, const Run *i, char *b
     DIFF("tbr", a->tbr, b->tbr);
     DIFF("error mode", a->error_mode, b->error_mode);
     for (unsigned w = 0; w < SPARC_NWINDOWS; w++)
-        for (unsigned r = 0; r < 16; r++) {
-            char name[24];
-            snprintf(name, sizeof(name), "window %u %s%u", w, r < 8 ? "l" : "i", r % 8);
-            DIFF(name, a->windows[w][r], b->windows[w][r]);
+        for (unsigned r = 0; r < 16; r++)
+            if (a->windows[w][r] != b->windows[w][r]) {
+                char name[24];
+                snprintf(name, sizeof(name), "window %u %s%u", w, r < 8 ? "l" : "i", r % 8);
+                DIFF(name, a->windows[w][r], b->windows[w][r]);
+            }
+    for (unsigned f = 0; f < 32; f++)
+        if (a->fpu.f[f] != b->fpu.f[f]) {
+            char name[8];
+            snprintf(name, sizeof(name), "%%f%u", f);
+            DIFF(name, a->fpu.f[f], b->fpu.f[f]);
         }
-    for (unsigned f = 0; f < 32; f++) {
-        char name[8];
-        snprintf(name, sizeof(name), "%%f%u", f);
-        DIFF(name, a->fpu.f[f], b->fpu.f[f]);
-    }
     DIFF("fsr", a->fpu.fsr, b->fpu.fsr);
     DIFF("mmu ctrl", a->mmu.ctrl, b->mmu.ctrl);
     DIFF("mmu ctx", a->mmu.ctx, b->mmu.ctx);
