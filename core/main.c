@@ -8,6 +8,7 @@
 
 #include "atomic.h"
 #include "config.h"
+#include "exit_status.h"
 #include "file_read.h"
 #include "machine.h"
 #include "machine_file.h"
@@ -18,14 +19,14 @@
 #include "session.h"
 #include "snapshot.h"
 
-/* Exit statuses (documented in --help and docs/tessera.1.md). */
+/* Exit statuses: core/exit_status.h, shared with tessera-snap and tessera-abi. */
 enum {
-    EXIT_OK = 0,          /* guest power-off, or the user quit */
-    EXIT_ERROR = 1,       /* set-up or run-time error */
-    EXIT_USAGE = 2,       /* bad command line */
-    EXIT_GUEST_ERROR = 3, /* the CPU entered error mode */
-    EXIT_ICOUNT = 4,      /* -icount-limit reached */
-    EXIT_HUNG = 5,        /* the guest halted with nothing to wake it */
+    EXIT_OK = TESSERA_EXIT_OK,
+    EXIT_ERROR = TESSERA_EXIT_FAILED,
+    EXIT_USAGE = TESSERA_EXIT_USAGE,
+    EXIT_GUEST_ERROR = TESSERA_EXIT_GUEST_ERROR,
+    EXIT_ICOUNT = TESSERA_EXIT_ICOUNT,
+    EXIT_HUNG = TESSERA_EXIT_HUNG,
 };
 
 typedef struct Cli {
@@ -336,7 +337,7 @@ static int check_machine(const PluginRegistry *reg, const char *name)
     MachineSpec *spec = path ? machine_file_load(path, &error) : NULL;
     g_free(path);
     if (!spec) {
-        fprintf(stderr, "tessera: error: %s\n", error->message);
+        fprintf(stderr, "tessera: %s\n", error->message);
         g_error_free(error);
         return EXIT_ERROR;
     }

@@ -32,8 +32,8 @@ void machine_resolution_free(MachineResolution *r);
 /* The plugin resolved for instance `name` ("cpu" for the CPU), or NULL. */
 const Plugin *machine_resolution_plugin(const MachineResolution *r, const char *name);
 
-/* One line per device that is missing on `out`, each prefixed "tessera: " (required:
- * "error: ", optional: "warning: "). */
+/* One line per device that is missing on `out`: "tessera: FILE:LINE: required device
+ * ..." or "tessera: warning: FILE:LINE: optional device ... left out: ...". */
 void machine_resolution_report(const MachineResolution *r, FILE *out);
 /* `tessera --check-machine`: one row per device (instance, presence, plugin,
  * constraint, version chosen, state versions, file), then the verdict. */

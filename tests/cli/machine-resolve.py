@@ -62,7 +62,7 @@ def line_of(path, text):
 m = machine("needs-widget", "\n[device widget]\nplugin = widget\nversion = ^2\n")
 rc, out, err = run(["-M", m, "-nographic", "-icount-limit", "1000"])
 lines = [x for x in err.splitlines() if x]
-want = "tessera: error: %s:%d: required device widget (plugin widget ^2): not found; searched " % (
+want = "tessera: %s:%d: required device widget (plugin widget ^2): not found; searched " % (
     m, line_of(m, "[device widget]"))
 check("missing-required-stops", rc == 1 and len(lines) == 1 and lines[0].startswith(want)
       and "icount-limit" not in err, "rc=%d err=%r" % (rc, err))
