@@ -258,7 +258,8 @@ int main(int argc, char **argv)
         return cmd_layout(argc - 2, argv + 2);
     }
     if (strcmp(cmd, "--version") == 0) {
-        printf("tessera-abi (ABI %d.%d)\n", TESSERA_ABI_MAJOR, TESSERA_ABI_MINOR);
+        printf("tessera-abi %s (plugin ABI %d.%d)\n", TESSERA_VERSION, TESSERA_ABI_MAJOR,
+               TESSERA_ABI_MINOR);
         return 0;
     }
     g_autofree char *what = g_strdup_printf("unknown command '%s'", cmd);

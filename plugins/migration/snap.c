@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "dump.h"
 #include "exit_status.h"
 #include "format.h"
@@ -381,6 +382,10 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("tessera-snap %s\n", TESSERA_VERSION);
         return 0;
     }
     for (size_t i = 0; i < G_N_ELEMENTS(commands); i++) {

@@ -83,6 +83,21 @@ if [ -f "$guest" ]; then
             fail "guest${pin:+ ($pin)}: status $rc: $out"
         fi
     done
+    # The 2->1 converter: a snapshot saved for a 1.x-only installation holds v1.
+    TESSERA_PLUGIN_PATH=$plugins "$bin/tessera" -plugin-path "$ex" \
+        -plugin-version 'example-counter=^1' --dump-manifest >"$tmp/v1.json"
+    for compat in "" "$tmp/v1.json"; do
+        rm -f "$tmp/c.tsnap"
+        run -bios "$guest" -nographic -savevm-at 5,"$tmp/c.tsnap" ${compat:+-savevm-compat "$compat"} \
+            >/dev/null 2>&1
+        if [ -n "$compat" ]; then want=v1; else want=v2; fi
+        out=$("$bin/tessera-snap" check --manifest "$tmp/v1.json" "$tmp/c.tsnap" 2>&1)
+        if echo "$out" | grep -qE "^counter +example-counter +$want "; then
+            pass "snapshot ${compat:+for the 1.x manifest }holds counter state $want"
+        else
+            fail "snapshot ${compat:+(compat) }: $out"
+        fi
+    done
 else
     echo "SKIP guest runs: no sparc64-linux-gnu-gcc, the guest was not built"
 fi
