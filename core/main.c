@@ -483,10 +483,10 @@ int main(int argc, char **argv)
     }
 
     GError *error = NULL;
-    char *snap_machine = NULL;
+    char *snap_machine = NULL, *snap_machine_file = NULL;
     if (cli.loadvm) {
         uint64_t ram = 0;
-        if (!snapshot_machine(reg, cli.loadvm, &snap_machine, &ram, &error))
+        if (!snapshot_machine(reg, cli.loadvm, &snap_machine, &ram, &snap_machine_file, &error))
             return fail(error);
         if (ram)
             cli.mopts.ram_size = ram;
@@ -518,8 +518,17 @@ int main(int argc, char **argv)
      * plugin serves stops here, one line each; an optional one is a warning. */
     MachineResolution *res = machine_resolve(spec, reg);
     machine_resolution_report(res, stderr);
-    if (res->missing_required)
+    if (res->missing_required) {
+        if (cli.loadvm) {
+            /* From the snapshot, so untrusted: control bytes escaped. */
+            char *q = snap_machine_file ? g_strescape(snap_machine_file, NULL) : NULL;
+            fprintf(stderr, "tessera: -loadvm %s: cannot load: machine %s cannot start here (the "
+                    "snapshot was taken with machine file %s)\n", cli.loadvm, spec->name,
+                    q ? q : "(not recorded)");
+            g_free(q);
+        }
         return EXIT_ERROR;
+    }
 
     Machine *m = machine_new(res, reg, &cli.mopts, &error);
     if (!m)
@@ -577,6 +586,7 @@ int main(int argc, char **argv)
     machine_spec_free(spec);
     registry_free(reg);
     g_free(snap_machine);
+    g_free(snap_machine_file);
     g_hash_table_destroy(cli.mopts.extra);
     g_ptr_array_free(cli.plugin_paths, TRUE);
     g_ptr_array_free(cli.plugin_pins, TRUE);

@@ -140,22 +140,51 @@ rc, out, err = run(["--check-machine", os.path.join(tmp, "needs-widget.machine")
 check("check-machine-incomplete", rc == 1 and "cannot start: 1 required device missing" in out
       and "not found; searched" in out, "rc=%d out=%r" % (rc, out))
 
-# OpenBIOS with the plugins of required devices only: a copy of tessera outside the
-# build tree sees only -plugin-path.
+# A copy of tessera outside the build tree sees only -plugin-path: here the plugins
+# of ss5's required devices.
+bindir = os.path.join(tmp, "bin")
+plugdir = os.path.join(tmp, "required-only")
+os.mkdir(bindir)
+os.mkdir(plugdir)
+exe = os.path.join(bindir, "tessera")
+shutil.copy(tessera, exe)
+build_plugins = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(tessera))),
+                             "plugins")
+for root, _, files in os.walk(build_plugins):
+    for f in files:
+        if f.endswith(".so") and f not in ("lance.so", "cs4231.so"):
+            shutil.copy(os.path.join(root, f), os.path.join(plugdir, f))
+            os.chmod(os.path.join(plugdir, f), 0o644)
+
+# -loadvm of a snapshot taken with every device, into the machine without the
+# optional ones: every device that does not fit is named, and the machine file the
+# snapshot was taken with. Without a required plugin the machine does not start,
+# and -loadvm says which machine file the snapshot recorded.
+loop = os.path.join(tmp, "loop.bin")
+open(loop, "wb").write(bytes.fromhex("1080000001000000"))  # ba . ; nop
+snap = os.path.join(tmp, "full.tsnap")
+rc, out, err = run(["-M", ss5_file, "-bios", loop, "-serial", "null", "-savevm-at",
+                    "1000," + snap, "-icount-limit", "1000"])
+rc, out, err = run(["-M", ss5_file, "-plugin-path", plugdir, "-bios", loop, "-serial", "null",
+                    "-loadvm", snap, "-icount-limit", "2000"], exe=exe)
+errors = [x for x in err.splitlines() if "warning" not in x]
+check("loadvm-names-every-device-and-the-machine-file",
+      rc == 1 and len(errors) == 1 and "taken with machine file %s)" % ss5_file in errors[0]
+      and "device 'lance' (lance 1.0.0) in the snapshot is not in this machine" in errors[0]
+      and "device 'cs4231' (cs4231 1.0.0) in the snapshot is not in this machine" in errors[0],
+      "rc=%d err=%r" % (rc, err))
+os.unlink(os.path.join(plugdir, "esp.so"))
+rc, out, err = run(["-M", ss5_file, "-plugin-path", plugdir, "-bios", loop, "-serial", "null",
+                    "-loadvm", snap], exe=exe)
+check("loadvm-without-a-required-plugin",
+      rc == 1 and "required device esp (plugin esp ^1): not found" in err and
+      ("tessera: -loadvm %s: cannot load: machine ss5 cannot start here (the snapshot was taken "
+       "with machine file %s)" % (snap, ss5_file)) in err, "rc=%d err=%r" % (rc, err))
+shutil.copy(os.path.join(build_plugins, "devices", "esp", "esp.so"), os.path.join(plugdir, "esp.so"))
+os.chmod(os.path.join(plugdir, "esp.so"), 0o644)
+
+# OpenBIOS with the plugins of required devices only.
 if os.path.exists(firmware):
-    bindir = os.path.join(tmp, "bin")
-    plugdir = os.path.join(tmp, "required-only")
-    os.mkdir(bindir)
-    os.mkdir(plugdir)
-    exe = os.path.join(bindir, "tessera")
-    shutil.copy(tessera, exe)
-    build_plugins = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(tessera))),
-                                 "plugins")
-    for root, _, files in os.walk(build_plugins):
-        for f in files:
-            if f.endswith(".so") and f not in ("lance.so", "cs4231.so"):
-                shutil.copy(os.path.join(root, f), os.path.join(plugdir, f))
-                os.chmod(os.path.join(plugdir, f), 0o644)
     p = subprocess.Popen([exe, "-M", ss5_file, "-nographic", "-plugin-path", plugdir],
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     os.set_blocking(p.stdout.fileno(), False)
