@@ -63,6 +63,20 @@ for so in "$ex"/example-counter-1.so "$ex"/example-counter-2.so; do
     fi
 done
 
+# The SBus DMA and IOMMU interfaces, from the outside: a plugin including the
+# installed headers compiles with the SDK's flags only, and loads.
+probe=$tmp/probe
+mkdir -p "$probe" && chmod 755 "$probe"
+# shellcheck disable=SC2046
+if cc -shared -fPIC -fvisibility=hidden -Wl,-z,defs -g $(pkg-config --cflags tessera-plugin) \
+    -o "$probe/sbus-probe.so" "$src/tests/sdk/sbus-probe.c" 2>"$tmp/probe.log" &&
+    TESSERA_PLUGIN_PATH=$plugins "$bin/tessera" -plugin-path "$probe" --list-plugins |
+        grep -q '^sbus-probe '; then
+    pass "an SBus device built with the installed <tessera/sbus-dma.h> and <tessera/sbus-iommu.h> loads"
+else
+    fail "SBus probe:"; cat "$tmp/probe.log"
+fi
+
 machine=$src/examples/counter/counter.machine
 run() { TESSERA_PLUGIN_PATH=$plugins "$bin/tessera" -M "$machine" -plugin-path "$ex" "$@" </dev/null; }
 out=$(run --check-machine "$machine" 2>&1)
