@@ -155,9 +155,9 @@ static void report_one(const MachineResolution *r, const DeviceResolution *dr, F
     bool is_cpu = dr == &r->cpu;
     if (dr->plugin)
         return;
-    fprintf(out, "tessera: %s%s:%d: %s %s (plugin %s %s)%s: %s\n",
+    fprintf(out, "tessera: %s%s:%d: %s%s (plugin %s %s)%s: %s\n",
             is_cpu || !d->optional ? "" : "warning: ", r->spec->path, d->line,
-            is_cpu ? "cpu" : d->optional ? "optional device" : "required device",
+            is_cpu ? "cpu" : d->optional ? "optional device " : "required device ",
             is_cpu ? "" : d->name, d->plugin, constraint_text(d),
             is_cpu || !d->optional ? "" : " left out", dr->why);
 }

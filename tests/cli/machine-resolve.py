@@ -86,6 +86,22 @@ check("unmatched-constraint-names-versions",
       rc == 1 and 'required device escc2 (plugin escc ^9): no version satisfies "^9" (present: 1.'
       in err and len(err.splitlines()) == 1, "rc=%d err=%r" % (rc, err))
 
+# The CPU is always required.
+m = machine("no-cpu", "", base=ss5.replace("plugin = cpu-sparc", "plugin = cpu-nosuch"))
+rc, out, err = run(["-M", m, "-nographic"])
+check("missing-cpu-stops", rc == 1 and err.startswith("tessera: %s:%d: cpu (plugin cpu-nosuch ^1): "
+      "not found; searched " % (m, line_of(m, "[cpu]"))) and len(err.splitlines()) == 1,
+      "rc=%d err=%r" % (rc, err))
+
+# A version set aside by -plugin-version is named as such.
+m = machine("timer2", "", base=ss5.replace("plugin = slavio-timer\nversion = >=1",
+                                           "plugin = slavio-timer\nversion = ^2"))
+rc, out, err = run(["-M", m, "-nographic", "-plugin-version", "slavio-timer=^1"])
+check("set-aside-version-is-named", rc == 1 and
+      'required device timer (plugin slavio-timer ^2): no version satisfies "^2" (present: 1.0.0)'
+      in err and "set aside by -plugin-version: slavio-timer 2.0.0 (" in err,
+      "rc=%d err=%r" % (rc, err))
+
 # A candidate file that was refused is named with its reason.
 bad = os.path.join(tmp, "shared-plugins")
 os.mkdir(bad)
