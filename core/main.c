@@ -527,6 +527,11 @@ int main(int argc, char **argv)
                     q ? q : "(not recorded)");
             g_free(q);
         }
+        machine_resolution_free(res);
+        machine_spec_free(spec);
+        registry_free(reg);
+        g_free(snap_machine);
+        g_free(snap_machine_file);
         return EXIT_ERROR;
     }
 

@@ -324,6 +324,28 @@ Test(loader, a_plugin_built_for_abi_1_1_loads_with_its_48_byte_fields)
     registry_free(reg);
 }
 
+Test(loader, a_refusal_names_the_plugin_once_its_descriptor_passed)
+{
+    PluginRegistry *reg = registry_new();
+    char *a = copy_fixture("neither");            /* class refused: the name is known */
+    char *b = copy_fixture("abi-major-mismatch"); /* descriptor refused: it is not */
+    registry_load_file(reg, a);
+    registry_load_file(reg, b);
+    cr_assert_eq(reg->refused->len, 2);
+    const PluginRefusal *ra = reg->refused->pdata[0], *rb = reg->refused->pdata[1];
+    cr_expect_str_eq(ra->name, "fixture-good");
+    cr_expect_null(rb->name);
+    cr_expect(registry_refusal_may_be(ra, "fixture-good"));
+    cr_expect_not(registry_refusal_may_be(ra, "neither"), "a known name wins over the file name");
+    /* Unnamed: the file name decides (NAME.so, NAME-*.so). */
+    cr_expect(registry_refusal_may_be(rb, "abi-major-mismatch"));
+    cr_expect(registry_refusal_may_be(rb, "abi"));
+    cr_expect_not(registry_refusal_may_be(rb, "abi-major-mismatch-x"));
+    g_free(a);
+    g_free(b);
+    registry_free(reg);
+}
+
 Test(loader, refuses_an_unknown_field_type)
 {
     expect_refused("unknown-field-type", "field \"regs\": unknown type 42");
