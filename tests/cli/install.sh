@@ -67,6 +67,14 @@ if [ -n "${2:-}" ]; then
     else
         fail=$((fail + 1)); echo "FAIL skip-devices: meson setup failed"; tail -5 "$dest/setup.log"
     fi
+    # A misspelt device is a configure error naming it, not a silent no-op.
+    if meson setup "$dest/typo" "$2" -Dskip_devices=lanse > "$dest/typo.log" 2>&1; then
+        fail=$((fail + 1)); echo "FAIL skip-devices-typo: meson setup accepted 'lanse'"
+    elif grep -q 'no device plugin named "lanse"' "$dest/typo.log"; then
+        pass=$((pass + 1)); echo "PASS skip-devices-typo"
+    else
+        fail=$((fail + 1)); echo "FAIL skip-devices-typo:"; tail -5 "$dest/typo.log"
+    fi
 fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
