@@ -11,4 +11,9 @@ name) n=1 ;;
 version) n=2 ;;
 *) echo "plugin-descriptors.sh: FIELD is name or version, not '$field'" >&2; exit 2 ;;
 esac
-sed -n -E "s/^TESSERA_PLUGIN\(\.name = \"([a-z0-9-]+)\", \.version = \"([0-9.]+)\".*/\\$n/p" "$@"
+out=$(sed -n -E "s/^TESSERA_PLUGIN\(\.name = \"([a-z0-9-]+)\", \.version = \"([0-9.]+)\".*/\\$n/p" "$@")
+if [ -z "$out" ]; then
+    echo "plugin-descriptors.sh: no line 'TESSERA_PLUGIN(.name = \"NAME\", .version = \"X.Y.Z\", ...' in $*" >&2
+    exit 1
+fi
+echo "$out"
