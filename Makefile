@@ -2,7 +2,7 @@
 BUILD ?= build
 MESON ?= meson
 
-.PHONY: all deps build demo check bench install clean linux-kernel
+.PHONY: all deps build demo check bench install clean linux-kernel deb
 
 all: build
 
@@ -26,6 +26,10 @@ bench: build
 
 install: build
 	$(MESON) install -C $(BUILD)
+
+# Debian packages into $(BUILD)/deb (docs/packaging.md); lintian-checked.
+deb: deps
+	tools/make-deb.sh $(BUILD)/deb
 
 # The Linux kernel the tests/linux suite boots (5-20 minutes; never part of check).
 linux-kernel:

@@ -12,28 +12,6 @@
  * CPU: 10 ms of virtual time. */
 #define INPUT_SLICE (10 * 1000 * 1000 / TESSERA_NS_PER_INSN)
 
-GPtrArray *machine_missing_plugins(const MachineSpec *spec, const PluginRegistry *reg)
-{
-    GPtrArray *missing = g_ptr_array_new_with_free_func(g_free);
-    const DeviceSpec *cpu = spec->cpu;
-    if (!registry_find(reg, cpu->plugin, cpu->constraint, TESSERA_PLUGIN_CPU, NULL))
-        g_ptr_array_add(missing, g_strdup_printf("%s (%s)", cpu->plugin,
-                                                 *cpu->constraint ? cpu->constraint : "*"));
-    GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
-    for (guint i = 0; i < spec->devices->len; i++) {
-        const DeviceSpec *d = spec->devices->pdata[i];
-        if (g_hash_table_contains(seen, d->plugin))
-            continue;
-        if (!registry_find(reg, d->plugin, d->constraint, TESSERA_PLUGIN_DEVICE, NULL)) {
-            g_hash_table_add(seen, d->plugin);
-            g_ptr_array_add(missing, g_strdup_printf("%s (%s)", d->plugin,
-                                                     *d->constraint ? d->constraint : "*"));
-        }
-    }
-    g_hash_table_destroy(seen);
-    return missing;
-}
-
 void machine_request(Machine *m, TesseraRequest req)
 {
     /* Power-off outranks reset, which outranks halt. */
@@ -214,9 +192,7 @@ static bool load_firmware(Machine *m, const MachineOptions *opts, GError **error
 static bool build_cpu(Machine *m, GError **error)
 {
     const DeviceSpec *cs = m->spec->cpu;
-    const Plugin *p = registry_find(m->reg, cs->plugin, cs->constraint, TESSERA_PLUGIN_CPU, error);
-    if (!p)
-        return false;
+    const Plugin *p = m->res->cpu.plugin;
     m->cpu_class = p->desc->iface;
     m->cpu = instance_new(m, "cpu", p, cs, m->cpu_class->instance_size);
     m->cpu_irl = irq_input_new("cpu", "irl", 16, cpu_irl_changed, m);
@@ -238,11 +214,11 @@ static bool build_devices(Machine *m, GError **error)
 {
     const MachineSpec *s = m->spec;
     for (guint i = 0; i < s->devices->len; i++) {
-        const DeviceSpec *ds = s->devices->pdata[i];
-        const Plugin *p = registry_find(m->reg, ds->plugin, ds->constraint, TESSERA_PLUGIN_DEVICE,
-                                        NULL);
+        const DeviceResolution *dr = &g_array_index(m->res->devices, DeviceResolution, i);
+        const DeviceSpec *ds = dr->spec;
+        const Plugin *p = dr->plugin;
         if (!p)
-            continue; /* incomplete machine: reported by the caller */
+            continue; /* an optional device left out: reported by the caller */
         const TesseraDeviceClass *cls = p->desc->iface;
         TesseraInstance *inst = instance_new(m, ds->name, p, ds, cls->instance_size);
         char err[256] = "";
@@ -323,11 +299,19 @@ static void set_opt(Machine *m, const char *name, const char *value)
         g_hash_table_insert(m->opts, g_strdup(name), g_strdup(value));
 }
 
-Machine *machine_new(const MachineSpec *spec, const PluginRegistry *reg,
+Machine *machine_new(const MachineResolution *res, const PluginRegistry *reg,
                      const MachineOptions *opts, GError **error)
 {
+    const MachineSpec *spec = res->spec;
+    if (res->missing_required) {
+        g_set_error(error, MACHINE_ERROR, 0, "machine %s: %u required device%s missing "
+                    "(`tessera --check-machine %s` says why)", spec->name, res->missing_required,
+                    res->missing_required == 1 ? " is" : "s are", spec->name);
+        return NULL;
+    }
     Machine *m = g_new0(Machine, 1);
     m->spec = spec;
+    m->res = res;
     m->reg = reg;
     m->icount_limit = opts->icount_limit;
     m->opts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);

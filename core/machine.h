@@ -9,6 +9,7 @@
 
 #include "machine_file.h"
 #include "plugin.h"
+#include "resolve.h"
 
 typedef struct Machine Machine;
 
@@ -34,13 +35,10 @@ typedef enum MachineExit {
     MACHINE_EXIT_BREAK = 6,       /* the icount given to machine_break_at() was reached */
 } MachineExit;
 
-/* Plugins the machine file names that the registry cannot satisfy, as
- * "plugin (constraint)" strings; empty when the machine is complete. */
-GPtrArray *machine_missing_plugins(const MachineSpec *spec, const PluginRegistry *reg);
-
-/* Build the machine. Devices whose plugins are missing are left out with a warning
- * (the machine is "incomplete"); a missing CPU plugin is an error. */
-Machine *machine_new(const MachineSpec *spec, const PluginRegistry *reg,
+/* Build the machine from a resolution of its machine file (resolve.h): devices
+ * resolved to no plugin are optional ones left out. A resolution with a required
+ * device missing is refused, naming the devices. */
+Machine *machine_new(const MachineResolution *res, const PluginRegistry *reg,
                      const MachineOptions *opts, GError **error);
 void machine_free(Machine *m);
 

@@ -213,6 +213,8 @@ static void device_spec_free(gpointer data)
         g_hash_table_destroy(d->links);
     if (d->chardevs)
         g_hash_table_destroy(d->chardevs);
+    if (d->key_lines)
+        g_hash_table_destroy(d->key_lines);
     g_free(d->name);
     g_free(d->plugin);
     g_free(d->constraint);
@@ -248,6 +250,7 @@ static DeviceSpec *parse_device(Parser *p, const char *group, const char *name, 
     d->props = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     d->links = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     d->chardevs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    d->key_lines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     bool ok = true;
     if (!valid_instance_name(name)) {
         fail(p, group, NULL, "instance name '%s' must be letters, digits, '-' or '_'", name);
@@ -270,7 +273,11 @@ static DeviceSpec *parse_device(Parser *p, const char *group, const char *name, 
             continue;
         }
         char *v = get_str(p, group, k, false, &ok);
-        if (g_str_has_prefix(k, "reg.") && !is_cpu) {
+        if (!strcmp(k, "presence") && !is_cpu) {
+            if (strcmp(v, "required") && strcmp(v, "optional"))
+                ok = fail(p, group, k, "'%s' is not required or optional", v);
+            d->optional = !strcmp(v, "optional");
+        } else if (g_str_has_prefix(k, "reg.") && !is_cpu) {
             RegSpec r = { .name = g_strdup(k + 4) };
             if (!*r.name || !parse_u64(v, &r.base) || r.base > TESSERA_PA_MASK) {
                 g_free(r.name);
@@ -284,14 +291,15 @@ static DeviceSpec *parse_device(Parser *p, const char *group, const char *name, 
             g_hash_table_insert(d->props, g_strdup(k + 5), g_strdup(v));
         } else if (g_str_has_prefix(k, "link.") && k[5] && !is_cpu) {
             g_hash_table_insert(d->links, g_strdup(k + 5), g_strdup(v));
+            g_hash_table_insert(d->key_lines, g_strdup(k), GINT_TO_POINTER(index_line(&p->ix, group, k)));
         } else if (g_str_has_prefix(k, "chardev.") && k[8] && !is_cpu) {
             if (strcmp(v, "none") && strcmp(v, "serial0") && strcmp(v, "serial1"))
                 ok = fail(p, group, k, "'%s' is not serial0, serial1 or none", v);
             else
                 g_hash_table_insert(d->chardevs, g_strdup(k + 8), g_strdup(v));
         } else {
-            ok = fail(p, group, k, "unknown key (expected plugin, version, reg.*, irq.*, "
-                                   "link.*, chardev.* or prop.*)");
+            ok = fail(p, group, k, "unknown key (expected plugin, version, %sreg.*, irq.*, "
+                                   "link.*, chardev.* or prop.*)", is_cpu ? "model, " : "presence, ");
         }
         g_free(v);
     }
@@ -466,9 +474,23 @@ MachineSpec *machine_file_load(const char *path, GError **error)
                                    "[device NAME])");
         }
     }
-    /* IRQ targets must name instances of this machine. */
+    /* IRQ and link targets must name instances of this machine. */
     for (guint i = 0; ok && i < s->devices->len; i++) {
         DeviceSpec *d = s->devices->pdata[i];
+        GHashTableIter it;
+        gpointer k, v;
+        g_hash_table_iter_init(&it, d->links);
+        while (ok && g_hash_table_iter_next(&it, &k, &v)) {
+            if (!strcmp(v, "cpu") || !g_hash_table_contains(names, v)) {
+                char *key = g_strdup_printf("link.%s", (const char *)k);
+                g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                            "%s:%d: [device %s] %s: no device named '%s'", path,
+                            GPOINTER_TO_INT(g_hash_table_lookup(d->key_lines, key)), d->name, key,
+                            (const char *)v);
+                g_free(key);
+                ok = false;
+            }
+        }
         for (guint j = 0; ok && j < d->irqs->len; j++) {
             IrqWire *w = d->irqs->pdata[j];
             if (!g_hash_table_contains(names, w->target)) {

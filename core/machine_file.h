@@ -34,7 +34,9 @@ typedef struct DeviceSpec {
     GHashTable *props;    /* prop.NAME -> value */
     GHashTable *links;    /* link.NAME -> instance */
     GHashTable *chardevs; /* chardev.NAME -> "serial0" | "none" */
+    bool optional;        /* presence = optional: left out when its plugin is missing */
     int line;
+    GHashTable *key_lines; /* "link.NAME" -> line in the machine file */
 } DeviceSpec;
 
 typedef struct MemorySpec {

@@ -29,6 +29,7 @@ typedef struct PollHook {
 
 struct Machine {
     const MachineSpec *spec;
+    const MachineResolution *res;
     const PluginRegistry *reg;
     GHashTable *opts; /* machine options: name -> value */
     uint64_t icount_limit;

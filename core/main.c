@@ -8,23 +8,25 @@
 
 #include "atomic.h"
 #include "config.h"
+#include "exit_status.h"
 #include "file_read.h"
 #include "machine.h"
 #include "machine_file.h"
 #include "monitor.h"
 #include "plugin.h"
 #include "qmp.h"
+#include "resolve.h"
 #include "session.h"
 #include "snapshot.h"
 
-/* Exit statuses (documented in --help and docs/tessera.1.md). */
+/* Exit statuses: core/exit_status.h, shared with tessera-snap and tessera-abi. */
 enum {
-    EXIT_OK = 0,          /* guest power-off, or the user quit */
-    EXIT_ERROR = 1,       /* set-up or run-time error */
-    EXIT_USAGE = 2,       /* bad command line */
-    EXIT_GUEST_ERROR = 3, /* the CPU entered error mode */
-    EXIT_ICOUNT = 4,      /* -icount-limit reached */
-    EXIT_HUNG = 5,        /* the guest halted with nothing to wake it */
+    EXIT_OK = TESSERA_EXIT_OK,
+    EXIT_ERROR = TESSERA_EXIT_FAILED,
+    EXIT_USAGE = TESSERA_EXIT_USAGE,
+    EXIT_GUEST_ERROR = TESSERA_EXIT_GUEST_ERROR,
+    EXIT_ICOUNT = TESSERA_EXIT_ICOUNT,
+    EXIT_HUNG = TESSERA_EXIT_HUNG,
 };
 
 typedef struct Cli {
@@ -33,6 +35,7 @@ typedef struct Cli {
     GPtrArray *plugin_paths;
     GPtrArray *plugin_pins; /* -plugin-version NAME=CONSTRAINT */
     bool list_plugins, list_machines, report_icount, dump_manifest;
+    const char *check_machine; /* --check-machine M */
     const char *monitor, *qmp;
     const char *loadvm;
     uint64_t savevm_at;
@@ -41,7 +44,8 @@ typedef struct Cli {
 
 static const char usage_text[] =
     "Usage: tessera -M MACHINE [options]\n"
-    "       tessera --list-plugins | --list-machines | --help | --version\n"
+    "       tessera --list-plugins | --list-machines | --check-machine MACHINE\n"
+    "       tessera --help | --version\n"
     "\n"
     "Machine:\n"
     "  -M, -machine NAME     machine to build (a name from --list-machines, or a file)\n"
@@ -70,6 +74,9 @@ static const char usage_text[] =
     "                        --list-plugins and --dump-manifest)\n"
     "  --list-plugins        list plugins found, their state versions, and refusals\n"
     "  --list-machines       list machines and whether their plugins are all present\n"
+    "  --check-machine NAME  which plugin file and version serves each device of\n"
+    "                        machine NAME, or why none does; runs nothing (exit 0: it\n"
+    "                        can start, 1: a required device is missing)\n"
     "  --dump-manifest       this installation's plugins and state versions as JSON\n"
     "\n"
     "Snapshots and control:\n"
@@ -139,6 +146,20 @@ static uint64_t parse_ram(const char *v)
     return n << shift;
 }
 
+/* One image per SCSI target: -drive index=N and -cdrom (target 2) share them. */
+static void add_scsi(Cli *cli, const char *opt, unsigned index, bool cdrom, char *file)
+{
+    char *disk = g_strdup_printf("drive.scsi.%u", index);
+    char *cd = g_strdup_printf("cdrom.scsi.%u", index);
+    const char *had = g_hash_table_lookup(cli->mopts.extra, disk);
+    if (!had)
+        had = g_hash_table_lookup(cli->mopts.extra, cd);
+    if (had)
+        usage_error("%s %s: SCSI target %u already has %s", opt, file, index, had);
+    g_hash_table_insert(cli->mopts.extra, cdrom ? cd : disk, file);
+    g_free(cdrom ? disk : cd);
+}
+
 /* -drive file=IMG,if=scsi,index=N[,media=disk|cdrom] -> machine option
  * "drive.scsi.N" or "cdrom.scsi.N" for the SCSI controller. */
 static void parse_drive(Cli *cli, const char *spec)
@@ -169,9 +190,7 @@ static void parse_drive(Cli *cli, const char *spec)
     g_strfreev(parts);
     if (!file)
         usage_error("-drive: missing file=IMAGE");
-    char *key = g_strdup_printf("%s.scsi.%u", media && !strcmp(media, "cdrom") ? "cdrom" : "drive",
-                                index);
-    g_hash_table_insert(cli->mopts.extra, key, file);
+    add_scsi(cli, "-drive", index, media && !strcmp(media, "cdrom"), file);
     g_free(media);
 }
 
@@ -211,7 +230,7 @@ static void parse_args(int argc, char **argv, Cli *cli)
         } else if (!strcmp(o, "-drive")) {
             parse_drive(cli, ARG());
         } else if (!strcmp(o, "-cdrom")) {
-            g_hash_table_insert(cli->mopts.extra, g_strdup("cdrom.scsi.2"), g_strdup(ARG()));
+            add_scsi(cli, "-cdrom", 2, true, g_strdup(ARG()));
         } else if (!strcmp(o, "-nvram")) {
             g_hash_table_insert(cli->mopts.extra, g_strdup("nvram"), g_strdup(ARG()));
         } else if (!strcmp(o, "-rtc")) {
@@ -258,12 +277,17 @@ static void parse_args(int argc, char **argv, Cli *cli)
             cli->list_plugins = true;
         } else if (!strcmp(o, "-list-machines")) {
             cli->list_machines = true;
+        } else if (!strcmp(o, "-check-machine")) {
+            cli->check_machine = ARG();
         } else {
             usage_error("unknown option '%s'", a);
         }
 #undef ARG
     }
     g_ptr_array_add(cli->plugin_paths, NULL);
+    if (cli->mopts.initrd && !cli->mopts.kernel)
+        usage_error("-initrd %s needs -kernel (the firmware loads the RAM disk for the kernel)",
+                    cli->mopts.initrd);
 }
 
 static void list_machines(const PluginRegistry *reg)
@@ -277,22 +301,52 @@ static void list_machines(const PluginRegistry *reg)
             g_error_free(error);
             continue;
         }
-        GPtrArray *missing = machine_missing_plugins(spec, reg);
+        MachineResolution *res = machine_resolve(spec, reg);
         printf("%-10s %s\n", spec->name, spec->description ? spec->description : "");
-        if (missing->len == 0) {
-            printf("%-10s complete\n", "");
-        } else {
-            g_ptr_array_add(missing, NULL);
-            char *list = g_strjoinv(", ", (char **)missing->pdata);
-            printf("%-10s incomplete, lacks: %s\n", "", list);
-            g_free(list);
+        GString *lacks[2] = { g_string_new(NULL), g_string_new(NULL) };
+        for (guint j = 0; j <= res->devices->len; j++) {
+            const DeviceResolution *dr =
+                j == 0 ? &res->cpu : &g_array_index(res->devices, DeviceResolution, j - 1);
+            GString *l = lacks[j > 0 && dr->spec->optional];
+            if (!dr->plugin)
+                g_string_append_printf(l, "%s%s (%s %s)", l->len ? ", " : "",
+                                       j == 0 ? "cpu" : dr->spec->name, dr->spec->plugin,
+                                       *dr->spec->constraint ? dr->spec->constraint : "*");
         }
-        g_ptr_array_free(missing, TRUE);
+        if (res->missing_required)
+            printf("%-10s cannot start, lacks: %s\n", "", lacks[0]->str);
+        else if (res->missing_optional)
+            printf("%-10s starts without optional: %s\n", "", lacks[1]->str);
+        else
+            printf("%-10s complete\n", "");
+        g_string_free(lacks[0], TRUE);
+        g_string_free(lacks[1], TRUE);
+        machine_resolution_free(res);
         machine_spec_free(spec);
     }
     if (paths->len == 0)
         printf("no machine files found\n");
     g_ptr_array_free(paths, TRUE);
+}
+
+/* --check-machine M: the resolution, nothing run. */
+static int check_machine(const PluginRegistry *reg, const char *name)
+{
+    GError *error = NULL;
+    char *path = machine_file_find(name, &error);
+    MachineSpec *spec = path ? machine_file_load(path, &error) : NULL;
+    g_free(path);
+    if (!spec) {
+        fprintf(stderr, "tessera: %s\n", error->message);
+        g_error_free(error);
+        return EXIT_ERROR;
+    }
+    MachineResolution *res = machine_resolve(spec, reg);
+    machine_resolution_print(res, stdout);
+    int status = res->missing_required ? EXIT_ERROR : EXIT_OK;
+    machine_resolution_free(res);
+    machine_spec_free(spec);
+    return status;
 }
 
 static int fail(GError *error)
@@ -390,7 +444,7 @@ int main(int argc, char **argv)
     Cli cli = { 0 };
     parse_args(argc, argv, &cli);
     if (!cli.machine && !cli.loadvm && !cli.list_plugins && !cli.list_machines &&
-        !cli.dump_manifest)
+        !cli.dump_manifest && !cli.check_machine)
         usage_error("no machine given: use -M MACHINE (see --list-machines)");
     if (cli.savevm_compat && !cli.savevm_file)
         usage_error("-savevm-compat needs -savevm-at (or use the monitor's savevm)");
@@ -409,6 +463,11 @@ int main(int argc, char **argv)
             return fail(pin_error);
         }
     }
+    if (cli.check_machine) {
+        int status = check_machine(reg, cli.check_machine);
+        registry_free(reg);
+        return status;
+    }
     if (cli.list_plugins || cli.list_machines || cli.dump_manifest) {
         if (cli.list_plugins)
             registry_print(reg, stdout);
@@ -424,10 +483,10 @@ int main(int argc, char **argv)
     }
 
     GError *error = NULL;
-    char *snap_machine = NULL;
+    char *snap_machine = NULL, *snap_machine_file = NULL;
     if (cli.loadvm) {
         uint64_t ram = 0;
-        if (!snapshot_machine(reg, cli.loadvm, &snap_machine, &ram, &error))
+        if (!snapshot_machine(reg, cli.loadvm, &snap_machine, &ram, &snap_machine_file, &error))
             return fail(error);
         if (ram)
             cli.mopts.ram_size = ram;
@@ -455,17 +514,28 @@ int main(int argc, char **argv)
         g_free(q);
         return EXIT_ERROR;
     }
-    GPtrArray *missing = machine_missing_plugins(spec, reg);
-    if (missing->len) {
-        g_ptr_array_add(missing, NULL);
-        char *list = g_strjoinv(", ", (char **)missing->pdata);
-        fprintf(stderr, "tessera: warning: machine %s is incomplete, running without: %s\n",
-                spec->name, list);
-        g_free(list);
+    /* Every device is resolved before anything is built: a required device that no
+     * plugin serves stops here, one line each; an optional one is a warning. */
+    MachineResolution *res = machine_resolve(spec, reg);
+    machine_resolution_report(res, stderr);
+    if (res->missing_required) {
+        if (cli.loadvm) {
+            /* From the snapshot, so untrusted: control bytes escaped. */
+            char *q = snap_machine_file ? g_strescape(snap_machine_file, NULL) : NULL;
+            fprintf(stderr, "tessera: -loadvm %s: cannot load: machine %s cannot start here (the "
+                    "snapshot was taken with machine file %s)\n", cli.loadvm, spec->name,
+                    q ? q : "(not recorded)");
+            g_free(q);
+        }
+        machine_resolution_free(res);
+        machine_spec_free(spec);
+        registry_free(reg);
+        g_free(snap_machine);
+        g_free(snap_machine_file);
+        return EXIT_ERROR;
     }
-    g_ptr_array_free(missing, TRUE);
 
-    Machine *m = machine_new(spec, reg, &cli.mopts, &error);
+    Machine *m = machine_new(res, reg, &cli.mopts, &error);
     if (!m)
         return fail(error);
     Session session = { .machine = m, .reg = reg };
@@ -517,9 +587,11 @@ int main(int argc, char **argv)
     monitor_free(mons[0]);
     monitor_free(mons[1]);
     qmp_free(qmp);
+    machine_resolution_free(res);
     machine_spec_free(spec);
     registry_free(reg);
     g_free(snap_machine);
+    g_free(snap_machine_file);
     g_hash_table_destroy(cli.mopts.extra);
     g_ptr_array_free(cli.plugin_paths, TRUE);
     g_ptr_array_free(cli.plugin_pins, TRUE);

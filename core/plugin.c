@@ -29,6 +29,8 @@
 
 /* Nested STRUCT layouts deeper than this are taken for a cycle. */
 #define LAYOUT_MAX_DEPTH 16
+/* More fields than this in one layout are taken for garbage. */
+#define LAYOUT_MAX_FIELDS 65536
 /* How deep registry_scan descends below a search directory. */
 #define SCAN_MAX_DEPTH 8
 
@@ -62,6 +64,8 @@ static void plugin_free(gpointer data)
         g_module_close(p->module);
     if (p->fd >= 0)
         close(p->fd);
+    if (p->schema_copy)
+        g_ptr_array_free(p->schema_copy, TRUE);
     g_free(p->path);
     g_free(p);
 }
@@ -72,6 +76,7 @@ static void refusal_free(gpointer data)
 
     g_free(r->path);
     g_free(r->reason);
+    g_free(r->name);
     g_free(r);
 }
 
@@ -132,19 +137,38 @@ void registry_add_default_dirs(PluginRegistry *reg, char **extra_dirs)
 
 /* ---- refusal ---- */
 
-__attribute__((format(printf, 3, 4))) static void
-registry_refuse(PluginRegistry *reg, const char *path, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static void
+registry_refuse_named(PluginRegistry *reg, const char *path, const char *name, const char *fmt,
+                      ...)
 {
     PluginRefusal *r = g_new0(PluginRefusal, 1);
     va_list ap;
 
     va_start(ap, fmt);
     r->path = g_strdup(path);
+    r->name = g_strdup(name);
     r->reason = g_strdup_vprintf(fmt, ap);
     va_end(ap);
     /* One line, whatever the plugin's strings or dlerror() contained. */
     g_strdelimit(r->reason, "\r\n", ' ');
     g_ptr_array_add(reg->refused, r);
+}
+
+#define registry_refuse(reg, path, ...) registry_refuse_named(reg, path, NULL, __VA_ARGS__)
+
+bool registry_refusal_may_be(const PluginRefusal *r, const char *name)
+{
+    if (r->name)
+        return strcmp(r->name, name) == 0;
+    g_autofree char *base = g_path_get_basename(r->path);
+    g_autofree char *dir = g_path_get_dirname(r->path);
+    g_autofree char *parent = g_path_get_dirname(dir);
+    g_autofree char *dir_base = g_path_get_basename(dir);
+    g_autofree char *parent_base = g_path_get_basename(parent);
+    size_t n = strlen(name);
+    if (strncmp(base, name, n) == 0 && (!strcmp(base + n, ".so") || base[n] == '-'))
+        return true;
+    return !strcmp(dir_base, name) || !strcmp(parent_base, name);
 }
 
 /* ---- validation of the plugin's const data ---- */
@@ -476,6 +500,9 @@ static bool check_layout(const TesseraStateSchema *s, const TesseraStateLayout *
         return why_set(why, "state schema \"%s\": %s: layout size is 0", s->name, where);
     if (!l->fields || l->n_fields == 0)
         return why_set(why, "state schema \"%s\": %s: layout has no fields", s->name, where);
+    if (l->n_fields > LAYOUT_MAX_FIELDS)
+        return why_set(why, "state schema \"%s\": %s: %u fields (at most %u)", s->name, where,
+                       l->n_fields, LAYOUT_MAX_FIELDS);
 
     for (uint32_t i = 0; i < l->n_fields; i++) {
         const TesseraField *f = &l->fields[i];
@@ -498,7 +525,14 @@ static bool check_layout(const TesseraStateSchema *s, const TesseraStateLayout *
         if (f->since < 1 || f->since > s->version)
             return why_set(why, "state schema \"%s\": field \"%s\": since %u is outside [1, %u]",
                            s->name, f->name, f->since, s->version);
-        uint64_t end = (uint64_t)f->offset + field_elem_size(f) * f->count;
+        uint64_t covers = field_elem_size(f) * f->count;
+        if (f->member_size && covers != f->member_size)
+            return why_set(why,
+                           "state schema \"%s\": field \"%s\": declared %s x%u (%" G_GUINT64_FORMAT
+                           " bytes) over member '%s' of %u bytes",
+                           s->name, f->name, tessera_field_type_name(f->type), f->count, covers,
+                           f->member ? f->member : "?", f->member_size);
+        uint64_t end = (uint64_t)f->offset + covers;
         if (end > l->size)
             return why_set(why,
                            "state schema \"%s\": field \"%s\": bytes %u-%" G_GUINT64_FORMAT
@@ -509,6 +543,55 @@ static bool check_layout(const TesseraStateSchema *s, const TesseraStateLayout *
             return false;
     }
     return true;
+}
+
+/* ---- schemas of plugins built for an older ABI minor ---- */
+
+/* A copy of `src` with its fields in today's TesseraField; `stride` is the step of the
+ * plugin's field arrays. The copies are owned by `owned`. NULL (with `why`) when the
+ * layouts nest too deep or a layout is too large to be real. */
+static const TesseraStateLayout *copy_layout(GPtrArray *owned, const TesseraStateLayout *src,
+                                             size_t stride, int depth, Why *why)
+{
+    if (depth > LAYOUT_MAX_DEPTH) {
+        why_set(why, "state schema: layouts nest deeper than %d", LAYOUT_MAX_DEPTH);
+        return NULL;
+    }
+    if (src->n_fields > LAYOUT_MAX_FIELDS) {
+        why_set(why, "state schema: layout %s: %u fields (at most %u)",
+                src->struct_name ? src->struct_name : "?", src->n_fields, LAYOUT_MAX_FIELDS);
+        return NULL;
+    }
+    TesseraStateLayout *l = g_memdup2(src, sizeof(*l));
+    g_ptr_array_add(owned, l);
+    if (!src->fields || !src->n_fields)
+        return l;
+    TesseraField *fields = g_new0(TesseraField, src->n_fields);
+    g_ptr_array_add(owned, fields);
+    for (uint32_t i = 0; i < src->n_fields; i++) {
+        memcpy(&fields[i], (const char *)src->fields + i * stride, MIN(stride, sizeof(*fields)));
+        if (fields[i].type == TESSERA_FIELD_STRUCT && fields[i].layout &&
+            !(fields[i].layout = copy_layout(owned, fields[i].layout, stride, depth + 1, why)))
+            return NULL;
+    }
+    l->fields = fields;
+    return l;
+}
+
+/* The schema as this host's structs describe it: the plugin's own when it was built
+ * for this ABI minor, else a copy. */
+static const TesseraStateSchema *current_schema(Plugin *p, const TesseraStateSchema *s, Why *why)
+{
+    size_t stride = tessera_field_stride(p->desc->abi_minor);
+    if (stride == sizeof(TesseraField) || s->size < SCHEMA_V1_0_SIZE)
+        return s; /* nothing to convert, or check_schema refuses it */
+    p->schema_copy = g_ptr_array_new_with_free_func(g_free);
+    TesseraStateSchema *copy = g_new0(TesseraStateSchema, 1);
+    g_ptr_array_add(p->schema_copy, copy);
+    memcpy(copy, s, MIN(s->size, sizeof(*copy)));
+    if (s->layout && !(copy->layout = copy_layout(p->schema_copy, s->layout, stride, 0, why)))
+        return NULL;
+    return copy;
 }
 
 static bool check_schema(const TesseraStateSchema *s, uint32_t instance_size, Why *why)
@@ -555,9 +638,10 @@ static bool check_schema(const TesseraStateSchema *s, uint32_t instance_size, Wh
 }
 
 /* What cpu and device classes share: the instance and the state-or-blocker rule. */
-static bool check_instance_class(const char *kind, uint32_t instance_size,
+static bool check_instance_class(Plugin *p, const char *kind, uint32_t instance_size,
                                  const TesseraStateSchema *state, const char *blocker, Why *why)
 {
+    p->blocker = blocker;
     if (instance_size == 0)
         return why_set(why, "%s class: instance_size is 0", kind);
     if (blocker && !*blocker)
@@ -566,6 +650,9 @@ static bool check_instance_class(const char *kind, uint32_t instance_size,
         return why_set(why, "%s class has both a state schema and a migration blocker", kind);
     if (!state && !blocker)
         return why_set(why, "%s class has neither a state schema nor a migration blocker", kind);
+    if (state && !(state = current_schema(p, state, why)))
+        return false;
+    p->schema = state;
     return !state || check_schema(state, instance_size, why);
 }
 
@@ -583,11 +670,8 @@ static bool check_class(Plugin *p, Why *why)
                            size, (size_t)CPU_CLASS_V1_0_SIZE);
         if (!c->init || !c->reset || !c->run)
             return why_set(why, "cpu class lacks init, reset or run");
-        if (!check_instance_class("cpu", c->instance_size, c->state, c->migration_blocker, why))
-            return false;
-        p->schema = c->state;
-        p->blocker = c->migration_blocker;
-        return true;
+        return check_instance_class(p, "cpu", c->instance_size, c->state, c->migration_blocker,
+                                    why);
     }
     case TESSERA_PLUGIN_DEVICE: {
         const TesseraDeviceClass *c = iface;
@@ -596,12 +680,8 @@ static bool check_class(Plugin *p, Why *why)
                            size, (size_t)DEVICE_CLASS_V1_0_SIZE);
         if (!c->init || !c->reset)
             return why_set(why, "device class lacks init or reset");
-        if (!check_instance_class("device", c->instance_size, c->state, c->migration_blocker,
-                                  why))
-            return false;
-        p->schema = c->state;
-        p->blocker = c->migration_blocker;
-        return true;
+        return check_instance_class(p, "device", c->instance_size, c->state,
+                                    c->migration_blocker, why);
     }
     default: {
         const TesseraMigrationClass *c = iface;
@@ -722,7 +802,8 @@ const Plugin *registry_load_file(PluginRegistry *reg, const char *path)
     g_free(resolved);
 
     const Plugin *first = NULL;
-    bool ok = check_descriptor(p->desc, &p->version, &why) && check_class(p, &why);
+    bool named = check_descriptor(p->desc, &p->version, &why);
+    bool ok = named && check_class(p, &why);
     if (ok) {
         first = registry_find_exact(reg, p->desc->name, &p->version);
         if (first)
@@ -730,7 +811,8 @@ const Plugin *registry_load_file(PluginRegistry *reg, const char *path)
                          first->desc->version, first->path);
     }
     if (!ok) {
-        registry_refuse(reg, p->path, "%s", why.text);
+        /* A descriptor that passed its checks names the plugin refused. */
+        registry_refuse_named(reg, p->path, named ? p->desc->name : NULL, "%s", why.text);
         plugin_free(p);
         return NULL;
     }
@@ -916,7 +998,7 @@ static uint32_t schema_reach(const TesseraStateSchema *s, uint32_t min, bool upg
     return min;
 }
 
-static char *plugin_state_text(const Plugin *p)
+char *registry_plugin_state(const Plugin *p)
 {
     if (p->schema)
         return g_strdup_printf("load v%u-v%u save v%u-v%u", schema_reach(p->schema,
@@ -948,7 +1030,7 @@ void registry_print(const PluginRegistry *reg, FILE *out)
     char **states = g_new0(char *, rows->len + 1);
     for (guint i = 0; i < rows->len; i++) {
         const Plugin *p = rows->pdata[i];
-        states[i] = plugin_state_text(p);
+        states[i] = registry_plugin_state(p);
         w_name = MAX(w_name, (int)strlen(p->desc->name));
         w_version = MAX(w_version, (int)strlen(p->desc->version));
         w_kind = MAX(w_kind, (int)strlen(plugin_kind_name(p->desc->kind)));

@@ -18,11 +18,15 @@ typedef struct Plugin {
     /* From the class: the state schema, or the blocker reason. */
     const TesseraStateSchema *schema;
     const char *blocker;
+    /* A plugin built for ABI 1.0/1.1 has its schema copied into current structs
+     * (fields gained member_size in 1.2): `schema` then points into these. */
+    GPtrArray *schema_copy;
 } Plugin;
 
 typedef struct PluginRefusal {
     char *path;
     char *reason; /* one line */
+    char *name;   /* the descriptor's name when it was read that far, else NULL */
 } PluginRefusal;
 
 typedef struct PluginRegistry {
@@ -55,7 +59,15 @@ const Plugin *registry_find(const PluginRegistry *reg, const char *name, const c
  * version satisfies the constraint. */
 bool registry_pin(PluginRegistry *reg, const char *spec, GError **error);
 
+/* Whether a refused file may have been plugin `name`: its descriptor said so, or,
+ * refused before that was read, its file name is NAME.so or NAME-*.so or it lies in
+ * a directory NAME (the installed NAME/VERSION/ layout). */
+bool registry_refusal_may_be(const PluginRefusal *r, const char *name);
+
 const char *plugin_kind_name(uint32_t kind);
+/* The state versions a plugin loads and saves, converter chains counted ("load
+ * v1-v2 save v1-v2"), "blocked: REASON" or "-" (g_free). */
+char *registry_plugin_state(const Plugin *p);
 /* `tessera --list-plugins`. */
 void registry_print(const PluginRegistry *reg, FILE *out);
 

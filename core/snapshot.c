@@ -56,7 +56,8 @@ bool snapshot_load(Machine *m, const PluginRegistry *reg, const char *path, GErr
     const TesseraMigrationClass *cls = backend(reg, error);
     if (!cls)
         return false;
-    char err[512] = "";
+    /* Room for a refusal that names every device that does not fit. */
+    char err[8192] = "";
     if (cls->load(machine_view(m), path, err, sizeof(err))) {
         g_set_error(error, SNAPSHOT_ERROR, 0, "%s", err);
         return false;
@@ -82,7 +83,7 @@ char *snapshot_manifest(const PluginRegistry *reg, const char *path, GError **er
 }
 
 bool snapshot_machine(const PluginRegistry *reg, const char *path, char **machine,
-                      uint64_t *ram_size, GError **error)
+                      uint64_t *ram_size, char **machine_file, GError **error)
 {
     char *json = snapshot_manifest(reg, path, error);
     if (!json)
@@ -108,6 +109,12 @@ bool snapshot_machine(const PluginRegistry *reg, const char *path, char **machin
     }
     if (ok) {
         *machine = g_strdup(name);
+        JsonNode *fn = json_object_get_member(obj, "machine_file");
+        const char *file = fn && JSON_NODE_HOLDS_VALUE(fn) &&
+                                   json_node_get_value_type(fn) == G_TYPE_STRING
+                               ? json_node_get_string(fn)
+                               : NULL;
+        *machine_file = file && *file ? g_strdup(file) : NULL;
         *ram_size = json_object_has_member(obj, "ram_size")
                         ? (uint64_t)json_object_get_int_member(obj, "ram_size")
                         : 0;

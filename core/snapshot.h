@@ -15,9 +15,10 @@ bool snapshot_save(Machine *m, const PluginRegistry *reg, const char *path,
                    const char *target_manifest_path, GError **error);
 /* Load into the machine; on failure the machine is unchanged. */
 bool snapshot_load(Machine *m, const PluginRegistry *reg, const char *path, GError **error);
-/* The machine name and RAM size a snapshot was taken on (for -loadvm). */
+/* The machine name, RAM size and machine file (NULL when not recorded) a snapshot
+ * was taken on (for -loadvm). */
 bool snapshot_machine(const PluginRegistry *reg, const char *path, char **machine,
-                      uint64_t *ram_size, GError **error);
+                      uint64_t *ram_size, char **machine_file, GError **error);
 /* The snapshot's manifest as JSON text (monitor `info snapshot`). */
 char *snapshot_manifest(const PluginRegistry *reg, const char *path, GError **error);
 /* This installation's plugins and state ranges as JSON (--dump-manifest). */

@@ -80,7 +80,7 @@ static const CoreMember machine_view_m[] = {
 static const CoreMember field_m[] = {
     M(TesseraField, name),   M(TesseraField, member), M(TesseraField, type),
     M(TesseraField, offset), M(TesseraField, count),  M(TesseraField, since),
-    M(TesseraField, dflt),   M(TesseraField, layout),
+    M(TesseraField, dflt),   M(TesseraField, layout), M(TesseraField, member_size),
 };
 static const CoreMember layout_m[] = {
     M(TesseraStateLayout, struct_name), M(TesseraStateLayout, size),

@@ -9,23 +9,39 @@
  *   tessera-abi layout PLUGIN.so [STRUCT] members as DWARF has them (default: the
  *                                         schema's struct)
  *
- * Exit status: 0 all agree, 1 problems found, 2 usage or unreadable input.
+ * Exit status (core/exit_status.h, shared with tessera and tessera-snap): 0 all
+ * agree, 1 problems found or an input that cannot be read, 2 a bad command line.
+ * Findings go to standard output; errors to standard error as "tessera-abi: ...".
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "exit_status.h"
 #include "tessera/plugin.h"
 
-static int usage(void)
+static const char usage_text[] =
+    "usage: tessera-abi check PLUGIN.so...\n"
+    "       tessera-abi dump [--json] PLUGIN.so|DUMP.json\n"
+    "       tessera-abi diff [--strict] OLD NEW   (each a plugin .so or a JSON dump)\n"
+    "       tessera-abi layout PLUGIN.so [STRUCT]\n"
+    "       tessera-abi --help | --version\n"
+    "Exit status: 0 all agree, 1 problems found or unreadable input, 2 bad command line.\n";
+
+/* A bad command line: one line naming what is wrong, status 2. */
+static int usage_error(const char *what)
 {
-    fprintf(stderr,
-            "usage: tessera-abi check PLUGIN.so...\n"
-            "       tessera-abi dump [--json] PLUGIN.so|DUMP.json\n"
-            "       tessera-abi diff [--strict] OLD NEW   (each a plugin .so or a JSON dump)\n"
-            "       tessera-abi layout PLUGIN.so [STRUCT]\n");
-    return 2;
+    fprintf(stderr, "tessera-abi: %s (try tessera-abi --help)\n", what);
+    return TESSERA_EXIT_USAGE;
+}
+
+/* An error (not a finding): one line on standard error. */
+static int fail(GError *err)
+{
+    fprintf(stderr, "tessera-abi: %s\n", err->message);
+    g_error_free(err);
+    return TESSERA_EXIT_FAILED;
 }
 
 static const char no_debug_hint[] =
@@ -52,11 +68,8 @@ static int check_one(const char *path)
 {
     GError *err = NULL;
     TaPlugin *p = ta_plugin_load_so(path, &err);
-    if (p == NULL) {
-        fprintf(stdout, "%s\n", err->message);
-        g_error_free(err);
-        return 1;
-    }
+    if (p == NULL)
+        return fail(err);
     TaReport rep = { .plugin = p->name, .out = stdout,
                      .seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL) };
     for (guint i = 0; i < p->problems->len; i++) {
@@ -92,7 +105,7 @@ static int check_one(const char *path)
 static int cmd_check(int argc, char **argv)
 {
     if (argc < 1) {
-        return usage();
+        return usage_error("check: expected PLUGIN.so...");
     }
     int status = 0;
     for (int i = 0; i < argc; i++) {
@@ -112,15 +125,12 @@ static int cmd_dump(int argc, char **argv)
         argv++;
     }
     if (argc != 1) {
-        return usage();
+        return usage_error("dump: expected [--json] PLUGIN.so|DUMP.json");
     }
     GError *err = NULL;
     TaPlugin *p = ta_plugin_load(argv[0], &err);
-    if (p == NULL) {
-        fprintf(stderr, "%s\n", err->message);
-        g_error_free(err);
-        return 2;
-    }
+    if (p == NULL)
+        return fail(err);
     for (guint i = 0; i < p->problems->len; i++) {
         fprintf(stderr, "%s\n", (const char *)p->problems->pdata[i]);
     }
@@ -145,16 +155,14 @@ static int cmd_diff(int argc, char **argv)
         argv++;
     }
     if (argc != 2) {
-        return usage();
+        return usage_error("diff: expected [--strict] OLD NEW");
     }
     GError *err = NULL;
     TaPlugin *old = ta_plugin_load(argv[0], &err);
     TaPlugin *new_ = old ? ta_plugin_load(argv[1], &err) : NULL;
     if (new_ == NULL) {
-        fprintf(stdout, "%s\n", err->message);
-        g_error_free(err);
         ta_plugin_free(old);
-        return 2;
+        return fail(err);
     }
     TaReport rep = { .plugin = new_->name, .out = stdout };
     for (guint i = 0; i < new_->problems->len; i++) {
@@ -174,7 +182,7 @@ static int cmd_diff(int argc, char **argv)
 static int cmd_layout(int argc, char **argv)
 {
     if (argc < 1 || argc > 2) {
-        return usage();
+        return usage_error("layout: expected PLUGIN.so [STRUCT]");
     }
     const char *path = argv[0];
     char *name = NULL;
@@ -183,30 +191,27 @@ static int cmd_layout(int argc, char **argv)
     } else {
         GError *err = NULL;
         TaPlugin *p = ta_plugin_load_so(path, &err);
-        if (p == NULL) {
-            fprintf(stderr, "%s\n", err->message);
-            g_error_free(err);
-            return 2;
-        }
+        if (p == NULL)
+            return fail(err);
         if (p->schemas->len) {
             name = g_strdup(((TaSchema *)p->schemas->pdata[0])->layout->struct_name);
         }
         ta_plugin_free(p);
         if (name == NULL) {
-            fprintf(stderr, "%s: no state schema; name a struct\n", path);
-            return 2;
+            fprintf(stderr, "tessera-abi: %s: no state schema; name a struct\n", path);
+            return TESSERA_EXIT_USAGE;
         }
     }
     TaReport rep = { .plugin = path, .out = stderr };
     TaDebugInfo *dbg = open_dwarf(&rep, path);
     if (dbg == NULL) {
         g_free(name);
-        return 2;
+        return TESSERA_EXIT_FAILED;
     }
     const TaType *st = ta_dwarf_find_struct(dbg, name);
     int status = 0;
     if (st == NULL) {
-        fprintf(stderr, "%s: no struct or typedef %s in the DWARF\n", path, name);
+        fprintf(stderr, "tessera-abi: %s: no struct or typedef %s in the DWARF\n", path, name);
         status = 1;
     } else {
         printf("struct %s size %" G_GUINT64_FORMAT "\n", name, st->size);
@@ -233,9 +238,13 @@ static int cmd_layout(int argc, char **argv)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        return usage();
+        return usage_error("expected a command: check, dump, diff or layout");
     }
     const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        fputs(usage_text, stdout);
+        return TESSERA_EXIT_OK;
+    }
     if (strcmp(cmd, "check") == 0) {
         return cmd_check(argc - 2, argv + 2);
     }
@@ -249,8 +258,10 @@ int main(int argc, char **argv)
         return cmd_layout(argc - 2, argv + 2);
     }
     if (strcmp(cmd, "--version") == 0) {
-        printf("tessera-abi (ABI %d.%d)\n", TESSERA_ABI_MAJOR, TESSERA_ABI_MINOR);
+        printf("tessera-abi %s (plugin ABI %d.%d)\n", TESSERA_VERSION, TESSERA_ABI_MAJOR,
+               TESSERA_ABI_MINOR);
         return 0;
     }
-    return usage();
+    g_autofree char *what = g_strdup_printf("unknown command '%s'", cmd);
+    return usage_error(what);
 }

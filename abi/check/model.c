@@ -162,7 +162,11 @@ static TaLayout *copy_layout(TaPlugin *p, const char *schema, const char *prefix
         return l;
     }
     for (uint32_t i = 0; i < src->n_fields; i++) {
-        const TesseraField *sf = &src->fields[i];
+        /* A plugin built for ABI 1.0/1.1 has 48-byte fields (no member_size). */
+        size_t stride = tessera_field_stride(p->abi_minor);
+        TesseraField field = { 0 };
+        memcpy(&field, (const char *)src->fields + i * stride, MIN(stride, sizeof(field)));
+        const TesseraField *sf = &field;
         TaField *f = ta_field_new();
         f->name = g_strdup(sf->name ? sf->name : "");
         f->member = g_strdup(sf->member ? sf->member : "");

@@ -79,7 +79,20 @@ typedef struct TesseraField {
     uint32_t since;     /* first state version that carries this field */
     uint64_t dflt;      /* value taken when a loaded version predates the field (scalars) */
     const struct TesseraStateLayout *layout; /* STRUCT only: the element layout */
+    /* ABI 1.2: sizeof the member (the whole array when count > 1), recorded by the
+     * declaration macros; 0 = not recorded. The loader refuses a field whose type
+     * and count do not cover exactly this many bytes (a u16 over a uint32_t). */
+    uint32_t member_size;
 } TesseraField;
+
+/* Plugins built for ABI 1.0 and 1.1 have fields without member_size: their field
+ * arrays step by this many bytes, which the host and tessera-abi honour (the
+ * descriptor's abi_minor says which stride a plugin's arrays have). */
+#define TESSERA_FIELD_V1_1_SIZE 48u
+static inline size_t tessera_field_stride(uint32_t abi_minor)
+{
+    return abi_minor >= 2 ? sizeof(TesseraField) : TESSERA_FIELD_V1_1_SIZE;
+}
 
 typedef struct TesseraStateLayout {
     const char *struct_name; /* C struct tag (or typedef name) this layout describes */
@@ -143,7 +156,8 @@ typedef struct TesseraStateSchema {
 #define TESSERA_FIELD_DECL(S, m, T, n, since_)                                    \
     {                                                                             \
         .name = #m, .member = #m, .type = (T), .offset = (uint32_t)offsetof(S, m), \
-        .count = (n), .since = (since_)                                           \
+        .count = (n), .since = (since_),                                          \
+        .member_size = (uint32_t)sizeof(((S *)0)->m)                              \
     }
 #define TESSERA_U8(S, m) TESSERA_FIELD_DECL(S, m, TESSERA_FIELD_U8, 1, 1)
 #define TESSERA_U16(S, m) TESSERA_FIELD_DECL(S, m, TESSERA_FIELD_U16, 1, 1)
@@ -161,13 +175,14 @@ typedef struct TesseraStateSchema {
         .name = #m, .member = #m, .type = TESSERA_FIELD_STRUCT,                    \
         .offset = (uint32_t)offsetof(S, m),                                        \
         .count = (uint32_t)(sizeof(((S *)0)->m) / sizeof(((S *)0)->m[0])), .since = 1, \
-        .layout = &(L)                                                             \
+        .layout = &(L), .member_size = (uint32_t)sizeof(((S *)0)->m)               \
     }
 
 #define TESSERA_STRUCT(S, m, L)                                                 \
     {                                                                           \
         .name = #m, .member = #m, .type = TESSERA_FIELD_STRUCT,                 \
-        .offset = (uint32_t)offsetof(S, m), .count = 1, .since = 1, .layout = &(L) \
+        .offset = (uint32_t)offsetof(S, m), .count = 1, .since = 1, .layout = &(L), \
+        .member_size = (uint32_t)sizeof(((S *)0)->m)                            \
     }
 
 #define TESSERA_N_ELEMS(a) ((uint32_t)(sizeof(a) / sizeof((a)[0])))

@@ -46,26 +46,25 @@ static int match_instance(Load *l, uint32_t i, char *err, size_t errlen)
 {
     const TesseraInstanceInfo *inst = &l->m->instances[i];
     const TsnapDevice *d = tsnap_find_device(l->f, inst->name);
-    const char *path = l->path;
     if (!d) {
-        snprintf(err, errlen, "%s: device '%s' (%s) of this machine is not in the snapshot", path,
+        snprintf(err, errlen, "device '%s' (%s) of this machine is not in the snapshot",
                  inst->name, inst->plugin);
         return -1;
     }
     if (strcmp(d->plugin, inst->plugin) != 0) {
-        snprintf(err, errlen, "%s: device '%s': snapshot has plugin %s, this machine has %s", path,
+        snprintf(err, errlen, "device '%s': snapshot has plugin %s, this machine has %s",
                  inst->name, d->plugin, inst->plugin);
         return -1;
     }
     if (inst->migration_blocker || !inst->schema || !inst->schema->layout || !inst->state) {
-        snprintf(err, errlen, "%s: device '%s' (%s): cannot be loaded: %s", path, inst->name,
+        snprintf(err, errlen, "device '%s' (%s): cannot be loaded: %s", inst->name,
                  inst->plugin, inst->migration_blocker ? inst->migration_blocker : "no state schema");
         return -1;
     }
     const TesseraStateSchema *s = inst->schema;
     if (strcmp(d->schema, s->name) != 0) {
-        snprintf(err, errlen, "%s: device '%s' (%s): snapshot has schema %s, plugin %s %s has %s",
-                 path, inst->name, inst->plugin, d->schema, inst->plugin, inst->plugin_version,
+        snprintf(err, errlen, "device '%s' (%s): snapshot has schema %s, plugin %s %s has %s",
+                 inst->name, inst->plugin, d->schema, inst->plugin, inst->plugin_version,
                  s->name);
         return -1;
     }
@@ -73,8 +72,8 @@ static int match_instance(Load *l, uint32_t i, char *err, size_t errlen)
     schema_info_from(s, &info);
     uint32_t v = record_version(d->rec);
     if (!negotiate_load(&info, v, &l->dev[i].via)) {
-        snprintf(err, errlen, "%s: device '%s' (%s): snapshot has state v%u, plugin %s %s loads v%u-v%u",
-                 path, inst->name, inst->plugin, v, inst->plugin, inst->plugin_version, s->load_min,
+        snprintf(err, errlen, "device '%s' (%s): snapshot has state v%u, plugin %s %s loads v%u-v%u",
+                 inst->name, inst->plugin, v, inst->plugin, inst->plugin_version, s->load_min,
                  s->version);
         return -1;
     }
@@ -99,6 +98,9 @@ static bool machine_has_memory(const TesseraMachineView *m, const char *name)
     return false;
 }
 
+/* Every way the snapshot and this machine disagree, not just the first: one line
+ * naming each device and memory region, and the machine file the snapshot was
+ * taken with (so the user knows which file would fit it). */
 static int match(Load *l, char *err, size_t errlen)
 {
     const TesseraMachineView *m = l->m;
@@ -107,42 +109,46 @@ static int match(Load *l, char *err, size_t errlen)
                  l->f->machine, m->machine);
         return -1;
     }
+    GString *why = g_string_new(NULL);
+    char one[512];
     for (uint32_t i = 0; i < m->n_instances; i++)
-        if (match_instance(l, i, err, errlen) < 0)
-            return -1;
+        if (match_instance(l, i, one, sizeof(one)) < 0)
+            g_string_append_printf(why, "%s%s", why->len ? "; " : "", one);
     for (unsigned i = 0; i < l->f->devices->len; i++) {
         const TsnapDevice *d = l->f->devices->pdata[i];
-        if (!machine_has_instance(m, d->name)) {
-            snprintf(err, errlen, "%s: device '%s' (%s) in the snapshot is not in this machine",
-                     l->path, d->name, d->plugin);
-            return -1;
-        }
+        if (!machine_has_instance(m, d->name))
+            g_string_append_printf(why, "%sdevice '%s' (%s %s) in the snapshot is not in this "
+                                   "machine", why->len ? "; " : "", d->name, d->plugin,
+                                   d->plugin_version);
     }
     for (uint32_t i = 0; i < m->n_memory; i++) {
         const TesseraMemoryInfo *r = &m->memory[i];
         const TsnapMemory *sm = tsnap_find_memory(l->f, r->name);
-        if (!sm) {
-            snprintf(err, errlen, "%s: memory '%s' of this machine is not in the snapshot", l->path,
-                     r->name);
-            return -1;
-        }
-        if (sm->length != r->length) {
-            snprintf(err, errlen, "%s: memory '%s': snapshot has %llu bytes, this machine %llu",
-                     l->path, r->name, (unsigned long long)sm->length,
-                     (unsigned long long)r->length);
-            return -1;
-        }
-        l->mem[i] = (StagedMem){.region = r, .mem = sm};
+        if (!sm)
+            g_string_append_printf(why, "%smemory '%s' of this machine is not in the snapshot",
+                                   why->len ? "; " : "", r->name);
+        else if (sm->length != r->length)
+            g_string_append_printf(why, "%smemory '%s': snapshot has %llu bytes, this machine %llu",
+                                   why->len ? "; " : "", r->name,
+                                   (unsigned long long)sm->length, (unsigned long long)r->length);
+        else
+            l->mem[i] = (StagedMem){.region = r, .mem = sm};
     }
     for (unsigned i = 0; i < l->f->memory->len; i++) {
         const TsnapMemory *sm = l->f->memory->pdata[i];
-        if (!machine_has_memory(m, sm->name)) {
-            snprintf(err, errlen, "%s: memory '%s' in the snapshot is not in this machine", l->path,
-                     sm->name);
-            return -1;
-        }
+        if (!machine_has_memory(m, sm->name))
+            g_string_append_printf(why, "%smemory '%s' in the snapshot is not in this machine",
+                                   why->len ? "; " : "", sm->name);
     }
-    return 0;
+    int rc = why->len ? -1 : 0;
+    /* The recorded path comes from the file: control bytes escaped. */
+    char *file = g_strescape(l->f->machine_file, NULL);
+    if (rc)
+        snprintf(err, errlen, "%s: does not fit this machine (the snapshot was taken with machine "
+                 "file %s): %s", l->path, *file ? file : "(not recorded)", why->str);
+    g_free(file);
+    g_string_free(why, TRUE);
+    return rc;
 }
 
 static int stage_device(Load *l, Staged *st, char *err, size_t errlen)

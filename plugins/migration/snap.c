@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tessera-snap: inspect, verify, check, convert, diff and dump .tsnap snapshots
- * offline. Exit status: 0 success, 1 the answer is "no" (damage, differences, a
- * device that would not load), 2 usage or I/O errors.
+ * offline. Exit status (core/exit_status.h, shared with tessera and tessera-abi):
+ * 0 success or "yes", 1 the answer is "no" (damage, differences, a device that would
+ * not load) or an input or output that failed, 2 a bad command line. Errors are one
+ * line on standard error, "tessera-snap: ...".
  */
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "dump.h"
+#include "exit_status.h"
 #include "format.h"
 #include "layout.h"
 #include "manifest_json.h"
@@ -17,8 +21,8 @@
 #include "negotiate.h"
 #include "snap_installed.h"
 
-#define EXIT_NO 1
-#define EXIT_USAGE 2
+#define EXIT_NO TESSERA_EXIT_FAILED
+#define EXIT_USAGE TESSERA_EXIT_USAGE
 
 typedef struct Command {
     const char *name;
@@ -69,10 +73,10 @@ static bool parse_args(const Command *cmd, const GOptionEntry *entries, int *arg
     GError *error = NULL;
     bool ok = g_option_context_parse(ctx, argc, argv, &error);
     if (!ok) {
-        fprintf(stderr, "tessera-snap %s: %s\n", cmd->name, error->message);
+        fprintf(stderr, "tessera-snap: %s: %s\n", cmd->name, error->message);
         g_error_free(error);
     } else if (*argc - 2 != n_files) {
-        fprintf(stderr, "tessera-snap %s: expected %s (see tessera-snap %s --help)\n", cmd->name,
+        fprintf(stderr, "tessera-snap: %s: expected %s (see tessera-snap %s --help)\n", cmd->name,
                 cmd->args, cmd->name);
         ok = false;
     }
@@ -85,7 +89,7 @@ static TsnapFile *open_or_report(const char *path)
     char err[1024];
     TsnapFile *f = tsnap_open(path, err, sizeof(err));
     if (!f)
-        fprintf(stderr, "%s\n", err);
+        fprintf(stderr, "tessera-snap: %s\n", err);
     return f;
 }
 
@@ -129,7 +133,7 @@ static int cmd_verify(int argc, char **argv)
     for (unsigned i = 0; i < f->memory->len && rc == 0; i++) {
         char err[512];
         if (tsnap_memory_decode(f->memory->pdata[i], NULL, err, sizeof(err)) < 0) {
-            fprintf(stderr, "%s: %s\n", f->path, err);
+            fprintf(stderr, "tessera-snap: %s: %s\n", f->path, err);
             rc = EXIT_NO;
         }
     }
@@ -191,7 +195,7 @@ static int cmd_check(int argc, char **argv)
 {
     char err[1024];
     if (opt_manifest && (opt_plugin_version || opt_plugin_path)) {
-        fprintf(stderr, "tessera-snap check: --manifest describes the other installation; "
+        fprintf(stderr, "tessera-snap: check: --manifest describes the other installation; "
                         "--plugin-path and --plugin-version apply to this one, not to it\n");
         return EXIT_USAGE;
     }
@@ -199,8 +203,8 @@ static int cmd_check(int argc, char **argv)
                                  : installed_from_registry(opt_plugin_path, opt_plugin_version,
                                                            err, sizeof(err));
     if (!in) {
-        fprintf(stderr, "%s\n", err);
-        return EXIT_USAGE;
+        fprintf(stderr, "tessera-snap: %s\n", err);
+        return EXIT_NO;
     }
     TsnapFile *f = open_or_report(argv[2]);
     if (!f) {
@@ -254,14 +258,14 @@ static int convert_device(const TsnapDevice *d, const Installed *local, const Ma
 static int cmd_convert(int argc, char **argv)
 {
     if (!opt_to || !opt_output) {
-        fprintf(stderr, "tessera-snap convert: --to MANIFEST and -o OUT are required\n");
+        fprintf(stderr, "tessera-snap: convert: --to MANIFEST and -o OUT are required\n");
         return EXIT_USAGE;
     }
     char err[1024];
     Manifest *target = manifest_load_file(opt_to, err, sizeof(err));
     if (!target) {
-        fprintf(stderr, "%s\n", err);
-        return EXIT_USAGE;
+        fprintf(stderr, "tessera-snap: %s\n", err);
+        return EXIT_NO;
     }
     TsnapFile *f = open_or_report(argv[2]);
     if (!f) {
@@ -271,10 +275,10 @@ static int cmd_convert(int argc, char **argv)
     Installed *local = installed_from_registry(opt_plugin_path, opt_plugin_version, err,
                                                sizeof(err));
     if (!local) {
-        fprintf(stderr, "%s\n", err);
+        fprintf(stderr, "tessera-snap: %s\n", err);
         manifest_free(target);
         tsnap_close(f);
-        return EXIT_USAGE;
+        return EXIT_NO;
     }
     unsigned nd = f->devices->len, nm = f->memory->len;
     g_autofree TsnapDeviceOut *devs = g_new0(TsnapDeviceOut, nd ? nd : 1);
@@ -287,7 +291,7 @@ static int cmd_convert(int argc, char **argv)
                                    .plugin_version = d->plugin_version, .kind = d->kind,
                                    .schema = d->schema, .rec = rec};
         if (rc == 0 && convert_device(d, local, target, rec, err, sizeof(err)) < 0) {
-            fprintf(stderr, "%s: %s\n", f->path, err);
+            fprintf(stderr, "tessera-snap: %s: %s\n", f->path, err);
             rc = EXIT_NO;
         }
         if (rc == 0 && record_version(rec) != record_version(d->rec))
@@ -304,8 +308,8 @@ static int cmd_convert(int argc, char **argv)
                                .icount = f->icount, .devices = devs, .n_devices = nd,
                                .memory = mem, .n_memory = nm};
         if (tsnap_write(opt_output, &spec, err, sizeof(err)) < 0) {
-            fprintf(stderr, "%s\n", err);
-            rc = EXIT_USAGE;
+            fprintf(stderr, "tessera-snap: %s\n", err);
+            rc = EXIT_NO;
         }
     }
     for (unsigned i = 0; i < nd; i++)
@@ -324,7 +328,7 @@ static int cmd_diff(int argc, char **argv)
     TsnapFile *b = a ? open_or_report(argv[3]) : NULL;
     if (!a || !b) {
         tsnap_close(a);
-        return EXIT_USAGE;
+        return EXIT_NO;
     }
     g_autoptr(GString) out = g_string_new(NULL);
     unsigned n = tsnap_diff(a, b, out);
@@ -366,16 +370,23 @@ static void usage(FILE *out)
     for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
         fprintf(out, "  %-8s %-5s %s\n", commands[i].name, commands[i].args, commands[i].summary);
     fprintf(out, "\n`tessera-snap COMMAND --help` describes each command's options.\n"
-                 "Exit status: 0 yes/success, 1 no (damaged, different, would not load), 2 usage "
-                 "or I/O error.\n");
+                 "Exit status: 0 yes/success, 1 no (damaged, different, would not load) or an "
+                 "input/output error, 2 bad command line.\n");
 }
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-        !strcmp(argv[1], "help")) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? EXIT_USAGE : 0;
+    if (argc < 2) {
+        fprintf(stderr, "tessera-snap: expected a command (try tessera-snap --help)\n");
+        return EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("tessera-snap %s\n", TESSERA_VERSION);
+        return 0;
     }
     for (size_t i = 0; i < G_N_ELEMENTS(commands); i++) {
         const Command *cmd = &commands[i];
@@ -389,7 +400,6 @@ int main(int argc, char **argv)
             return EXIT_USAGE;
         return cmd->run(argc, argv);
     }
-    fprintf(stderr, "tessera-snap: unknown command '%s'\n", argv[1]);
-    usage(stderr);
+    fprintf(stderr, "tessera-snap: unknown command '%s' (try tessera-snap --help)\n", argv[1]);
     return EXIT_USAGE;
 }

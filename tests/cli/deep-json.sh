@@ -14,8 +14,8 @@ for cmd in "check --manifest $tmp/deep.json $tmp/none.tsnap" \
     # shellcheck disable=SC2086
     "$snap" $cmd > "$tmp/out" 2> "$tmp/err" < /dev/null
     rc=$?
-    want="$tmp/deep.json: JSON nested deeper than 64 levels (the limit for JSON input)"
-    if [ "$rc" -eq 2 ] && [ "$(cat "$tmp/err")" = "$want" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]; then
+    want="tessera-snap: $tmp/deep.json: JSON nested deeper than 64 levels (the limit for JSON input)"
+    if [ "$rc" -eq 1 ] && [ "$(cat "$tmp/err")" = "$want" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ]; then
         echo "PASS tessera-snap ${cmd%% *}"
     else
         echo "FAIL tessera-snap ${cmd%% *}: status $rc, stderr:"; head -c 500 "$tmp/err"

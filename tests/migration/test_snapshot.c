@@ -114,7 +114,7 @@ Test(snapshot, downgrade_converter_wins_over_dropping_fields)
     fake_machine_free(b);
 }
 
-Test(snapshot, newer_state_is_refused_with_one_line_naming_versions)
+Test(snapshot, newer_state_is_refused_with_one_line_naming_every_device_and_the_machine_file)
 {
     FakeMachine *a = fake_machine_new(&fake_schema_v2, RAM_SIZE);
     FakeMachine *b = fake_machine_new(&fake_schema_v1, RAM_SIZE);
@@ -122,7 +122,9 @@ Test(snapshot, newer_state_is_refused_with_one_line_naming_versions)
     save_ok(a, path, NULL);
     cr_assert_eq(tsnap_load(&b->view, path, err, sizeof(err)), -1);
     g_autofree char *want = g_strdup_printf(
-        "%s: device 'timer0' (fake-timer): snapshot has state v2, plugin fake-timer 1.0.0 loads v1-v1",
+        "%s: does not fit this machine (the snapshot was taken with machine file fake.machine): "
+        "device 'timer0' (fake-timer): snapshot has state v2, plugin fake-timer 1.0.0 loads v1-v1; "
+        "device 'timer1' (fake-timer): snapshot has state v2, plugin fake-timer 1.0.0 loads v1-v1",
         path);
     cr_assert_str_eq(err, want);
     fake_machine_free(a);
@@ -241,8 +243,10 @@ Test(snapshot, instance_missing_from_the_machine_is_named)
     save_ok(a, path, NULL);
     b->view.n_instances = 1;
     cr_assert_eq(tsnap_load(&b->view, path, err, sizeof(err)), -1);
-    cr_assert(strstr(err, "device 'timer1' (fake-timer) in the snapshot is not in this machine"),
+    cr_assert(strstr(err, "device 'timer1' (fake-timer 1.0.0) in the snapshot is not in this machine"),
               "%s", err);
+    cr_assert(strstr(err, "taken with machine file fake.machine"), "%s", err);
+    cr_assert_null(strchr(err, '\n'));
     fake_machine_free(a);
     fake_machine_free(b);
 }

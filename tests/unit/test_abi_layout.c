@@ -28,7 +28,7 @@
 Test(abi_layout, abi_version_and_descriptor_symbol)
 {
     cr_expect_eq(TESSERA_ABI_MAJOR, 1);
-    cr_expect_eq(TESSERA_ABI_MINOR, 1);
+    cr_expect_eq(TESSERA_ABI_MINOR, 2);
     cr_expect_str_eq(TESSERA_PLUGIN_SYMBOL, "tessera_plugin");
 }
 
@@ -209,7 +209,11 @@ Test(abi_layout, has_member_checks_the_size_prefix)
 
 Test(abi_layout, state_field)
 {
-    PIN_SIZE(TesseraField, 48);
+    /* 1.2 appended member_size; 1.0/1.1 plugins' arrays keep the 48-byte stride. */
+    PIN_SIZE(TesseraField, 56);
+    cr_expect_eq(TESSERA_FIELD_V1_1_SIZE, 48);
+    cr_expect_eq(tessera_field_stride(1), 48);
+    cr_expect_eq(tessera_field_stride(2), 56);
     PIN(TesseraField, name, 0);
     PIN(TesseraField, member, 8);
     PIN(TesseraField, type, 16);
@@ -218,6 +222,21 @@ Test(abi_layout, state_field)
     PIN(TesseraField, since, 28);
     PIN(TesseraField, dflt, 32);
     PIN(TesseraField, layout, 40);
+    PIN(TesseraField, member_size, 48);
+}
+
+Test(abi_layout, field_macros_record_the_member_size)
+{
+    typedef struct S {
+        uint16_t h;
+        uint32_t w[3];
+        uint8_t b[5];
+    } S;
+    const TesseraField f[] = { TESSERA_U16(S, h), TESSERA_ARRAY(S, w, TESSERA_FIELD_U32),
+                               TESSERA_BYTES(S, b) };
+    cr_expect_eq(f[0].member_size, 2);
+    cr_expect_eq(f[1].member_size, 12);
+    cr_expect_eq(f[2].member_size, 5);
 }
 
 Test(abi_layout, state_layout)

@@ -293,6 +293,59 @@ Test(loader, refuses_a_field_past_the_end_of_its_layout)
     expect_refused("field-past-end", "field \"regs\": bytes 4-27 lie beyond the layout's 24 bytes");
 }
 
+Test(loader, refuses_a_field_declared_narrower_than_its_member)
+{
+    /* TESSERA_U16 over a uint32_t: the macro recorded sizeof the member. */
+    expect_refused("wrong-width",
+                   "field \"ctrl\": declared u16 x1 (2 bytes) over member 'ctrl' of 4 bytes");
+}
+
+Test(loader, a_plugin_built_for_abi_1_1_loads_with_its_48_byte_fields)
+{
+    PluginRegistry *reg = registry_new();
+    char *path = copy_fixture("abi-1-1");
+    const Plugin *p = registry_load_file(reg, path);
+
+    cr_assert_not_null(p, "refused: %s",
+                       reg->refused->len ? ((PluginRefusal *)reg->refused->pdata[0])->reason : "");
+    cr_assert_eq(p->desc->abi_minor, 1);
+    const TesseraStateLayout *l = p->schema->layout;
+    cr_assert_eq(l->n_fields, 3);
+    /* Read at today's stride, fields[1] and [2] would be the bytes of other fields. */
+    cr_expect_str_eq(l->fields[0].name, "ctrl");
+    cr_expect_str_eq(l->fields[1].name, "regs");
+    cr_expect_eq(l->fields[1].count, 4);
+    cr_expect_str_eq(l->fields[2].name, "pending");
+    cr_expect_eq(l->fields[2].type, TESSERA_FIELD_BOOL);
+    cr_expect_eq(l->fields[2].member_size, 0, "ABI 1.1 fields record no member size");
+    cr_expect_neq((const void *)l->fields, ((const TesseraDeviceClass *)p->desc->iface)->state->layout->fields,
+                  "the host reads a copy in today's structs");
+    g_free(path);
+    registry_free(reg);
+}
+
+Test(loader, a_refusal_names_the_plugin_once_its_descriptor_passed)
+{
+    PluginRegistry *reg = registry_new();
+    char *a = copy_fixture("neither");            /* class refused: the name is known */
+    char *b = copy_fixture("abi-major-mismatch"); /* descriptor refused: it is not */
+    registry_load_file(reg, a);
+    registry_load_file(reg, b);
+    cr_assert_eq(reg->refused->len, 2);
+    const PluginRefusal *ra = reg->refused->pdata[0], *rb = reg->refused->pdata[1];
+    cr_expect_str_eq(ra->name, "fixture-good");
+    cr_expect_null(rb->name);
+    cr_expect(registry_refusal_may_be(ra, "fixture-good"));
+    cr_expect_not(registry_refusal_may_be(ra, "neither"), "a known name wins over the file name");
+    /* Unnamed: the file name decides (NAME.so, NAME-*.so). */
+    cr_expect(registry_refusal_may_be(rb, "abi-major-mismatch"));
+    cr_expect(registry_refusal_may_be(rb, "abi"));
+    cr_expect_not(registry_refusal_may_be(rb, "abi-major-mismatch-x"));
+    g_free(a);
+    g_free(b);
+    registry_free(reg);
+}
+
 Test(loader, refuses_an_unknown_field_type)
 {
     expect_refused("unknown-field-type", "field \"regs\": unknown type 42");

@@ -204,6 +204,37 @@ Test(machine_file, ram_default_above_ram_max_is_an_error)
     g_free(path);
 }
 
+Test(machine_file, presence_defaults_to_required_and_accepts_optional)
+{
+    char *path = write_file("\n[device a]\nplugin = escc\n"
+                            "\n[device b]\nplugin = escc\npresence = optional\n"
+                            "\n[device c]\nplugin = escc\npresence = required\n");
+    GError *error = NULL;
+    MachineSpec *s = machine_file_load(path, &error);
+    cr_assert_not_null(s, "%s", error ? error->message : "");
+    cr_expect_not(((DeviceSpec *)s->devices->pdata[0])->optional);
+    cr_expect(((DeviceSpec *)s->devices->pdata[1])->optional);
+    cr_expect_not(((DeviceSpec *)s->devices->pdata[2])->optional);
+    machine_spec_free(s);
+    g_free(path);
+}
+
+Test(machine_file, a_presence_other_than_required_or_optional_is_an_error)
+{
+    char *msg = load_error("\n[device a]\nplugin = escc\npresence = sometimes\n");
+    cr_assert(strstr(msg, "toy.machine:15: [device a] presence: 'sometimes' is not required or "
+                          "optional"), "%s", msg);
+    g_free(msg);
+}
+
+Test(machine_file, a_link_to_an_absent_device_is_an_error_with_its_line)
+{
+    char *msg = load_error("\n[device a]\nplugin = escc\nlink.dma = nowhere\n");
+    cr_assert(strstr(msg, "toy.machine:15: [device a] link.dma: no device named 'nowhere'"), "%s",
+              msg);
+    g_free(msg);
+}
+
 Test(machine_file, the_ss5_machine_file_parses_and_lists_the_whole_device_set)
 {
     GError *error = NULL;
@@ -216,10 +247,15 @@ Test(machine_file, the_ss5_machine_file_parses_and_lists_the_whole_device_set)
                              "fw_cfg", "iommu", "espdma", "ledma", "esp", "lance", "apc",
                              "cs4231" };
     for (size_t i = 0; i < G_N_ELEMENTS(expect); i++) {
-        bool found = false;
+        const DeviceSpec *found = NULL;
         for (guint j = 0; j < s->devices->len; j++)
-            found |= !strcmp(((DeviceSpec *)s->devices->pdata[j])->name, expect[i]);
+            if (!strcmp(((DeviceSpec *)s->devices->pdata[j])->name, expect[i]))
+                found = s->devices->pdata[j];
         cr_assert(found, "ss5 lacks device %s", expect[i]);
+        /* Optional: what OpenBIOS and Linux run without (docs/machine-files.md). */
+        bool optional = !strcmp(expect[i], "lance") || !strcmp(expect[i], "cs4231");
+        cr_expect_eq(found->optional, optional, "ss5 device %s: optional is %d", expect[i],
+                     found->optional);
     }
     machine_spec_free(s);
 }
