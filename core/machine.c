@@ -527,6 +527,15 @@ uint64_t machine_icount(const Machine *m)
     return m->rs.icount;
 }
 
+bool machine_describe_cpu(const Machine *m, char *buf, size_t len)
+{
+    if (!TESSERA_HAS_MEMBER(m->cpu_class, TesseraCpuClass, describe) || !m->cpu_class->describe)
+        return false;
+    buf[0] = 0;
+    m->cpu_class->describe(m->cpu->mem, buf, len);
+    return true;
+}
+
 const MachineSpec *machine_spec(const Machine *m)
 {
     return m->spec;

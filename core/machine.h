@@ -50,6 +50,8 @@ MachineExit machine_run(Machine *m);
 void machine_stop(Machine *m);
 
 uint64_t machine_icount(const Machine *m);
+/* The CPU's own line on how it runs (TesseraCpuClass.describe); false if it has none. */
+bool machine_describe_cpu(const Machine *m, char *buf, size_t len);
 const MachineSpec *machine_spec(const Machine *m);
 /* Human-readable CPU state. */
 void machine_dump_cpu(Machine *m, FILE *out);

@@ -24,7 +24,7 @@ static void cmd_help(GString *out)
                          "cont                 resume the guest\n"
                          "savevm FILE          save a snapshot of the machine to FILE\n"
                          "loadvm FILE          load a snapshot (the machine is unchanged on error)\n"
-                         "info status          running or paused, and the instruction count\n"
+                         "info status          running or paused, the instruction count, the accelerator\n"
                          "info snapshot FILE   the manifest of a snapshot file\n"
                          "quit                 end the emulator\n");
 }
@@ -50,8 +50,11 @@ static void cmd_loadvm(Session *s, const char *path, GString *out)
 static void cmd_info(Session *s, char **argv, GString *out)
 {
     if (argv[1] && !strcmp(argv[1], "status") && !argv[2]) {
+        char accel[256];
         g_string_append_printf(out, "VM status: %s (icount %" G_GUINT64_FORMAT ")\n",
                                s->paused ? "paused" : "running", machine_icount(s->machine));
+        if (machine_describe_cpu(s->machine, accel, sizeof(accel)))
+            g_string_append_printf(out, "CPU: %s\n", accel);
     } else if (argv[1] && !strcmp(argv[1], "snapshot") && argv[2] && !argv[3]) {
         GError *error = NULL;
         char *json = snapshot_manifest(s->reg, argv[2], &error);

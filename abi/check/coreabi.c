@@ -49,6 +49,7 @@ static const CoreMember cpu_m[] = {
     M(TesseraCpuClass, reg_read),  M(TesseraCpuClass, reg_write),
     M(TesseraCpuClass, dump),      M(TesseraCpuClass, set_pc),
     M(TesseraCpuClass, finalize),  M(TesseraCpuClass, invalidate),
+    M(TesseraCpuClass, describe),
 };
 static const CoreMember runstate_m[] = {
     M(TesseraRunState, icount), M(TesseraRunState, stop_at),

@@ -57,6 +57,11 @@ typedef struct TesseraCpuClass {
      * as code (TesseraMemRegion.code): drop what was decoded or translated from
      * it before it can run again. Called after the write, before run() goes on. */
     void (*invalidate)(void *cpu, uint64_t pa, uint64_t len);
+
+    /* ---- ABI 1.2 ---- */
+    /* Optional: one line saying how the CPU runs (its accelerator and what it
+     * has done), for `info status`. */
+    void (*describe)(void *cpu, char *buf, size_t len);
 } TesseraCpuClass;
 
 #endif /* TESSERA_CPU_H */

@@ -228,6 +228,19 @@ static void sparc_dump(void *opaque, char *buf, size_t len)
          cpu->mmu.ctrl, cpu->mmu.ctpr, cpu->mmu.ctx, cpu->mmu.sfsr, cpu->mmu.sfar);
 }
 
+static void sparc_describe(void *opaque, char *buf, size_t len)
+{
+    SparcCpu *cpu = opaque;
+#if SPARC_HAVE_JIT
+    if (cpu->jit) {
+        jit_describe(cpu->jit, buf, len);
+        return;
+    }
+#endif
+    (void)cpu;
+    snprintf(buf, len, "accel interp");
+}
+
 void sparc_code_written(SparcCpu *cpu, uint64_t pa, uint64_t len)
 {
     if (cpu->code)
@@ -259,6 +272,7 @@ static const TesseraCpuClass sparc_class = {
     .set_pc = sparc_set_pc,
     .finalize = sparc_finalize,
     .invalidate = sparc_invalidate,
+    .describe = sparc_describe,
 };
 
 TESSERA_PLUGIN(.name = "cpu-sparc", .version = "1.0.0", .kind = TESSERA_PLUGIN_CPU,

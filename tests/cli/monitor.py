@@ -41,7 +41,7 @@ import tty
 TIMEOUT = 20  # seconds of wall time for any one wait
 PROMPT = b"(tessera) "
 BANNER = "Tessera monitor - type 'help' for more information"
-STATUS = re.compile(r"^VM status: (running|paused) \(icount (\d+)\)$")
+STATUS = re.compile(r"^VM status: (running|paused) \(icount (\d+)\)$", re.M)
 
 passed = 0
 failed = 0
@@ -107,7 +107,7 @@ class Monitor:
         """Skip whatever came before (a banner, if the client got one)."""
         self.send(b"info status\n")
         deadline = time.time() + TIMEOUT
-        while not re.search(rb"VM status: [^\n]*\n" + re.escape(PROMPT), self.buf):
+        while not re.search(rb"VM status: [^\n]*\n(?:CPU: [^\n]*\n)?" + re.escape(PROMPT), self.buf):
             chunk = self._read(deadline)
             if not chunk:
                 return False
@@ -160,6 +160,8 @@ def stopped_at_start(mon, total, prefix=""):
     r = mon.reply()
     m = STATUS.match((r or "").strip())
     check(prefix + "status-running", m and m.group(1) == "running", repr(r))
+    check(prefix + "status-names-the-accelerator",
+          re.search(r"^CPU: accel (jit|interp)", r or "", re.M) is not None, repr(r))
     r = mon.reply()
     check(prefix + "stop-is-silent", r == "", repr(r))
     state, n1 = mon.status()

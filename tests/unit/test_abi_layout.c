@@ -95,7 +95,7 @@ Test(abi_layout, cpu_exit_values)
 
 Test(abi_layout, cpu_class)
 {
-    PIN_SIZE(TesseraCpuClass, 120);
+    PIN_SIZE(TesseraCpuClass, 128);
     PIN(TesseraCpuClass, size, 0);
     PIN(TesseraCpuClass, instance_size, 4);
     PIN(TesseraCpuClass, state, 8);
@@ -112,6 +112,7 @@ Test(abi_layout, cpu_class)
     PIN(TesseraCpuClass, set_pc, 96);
     PIN(TesseraCpuClass, finalize, 104);
     PIN(TesseraCpuClass, invalidate, 112);
+    PIN(TesseraCpuClass, describe, 120);
 }
 
 Test(abi_layout, device_class)
