@@ -34,10 +34,11 @@ import select
 import subprocess
 import sys
 import tempfile
-import time
 
-from monitor import (BANNER, PROMPT, STATUS, TIMEOUT, Console, Monitor, check,
-                     counting_then_stopped, finish, read, stopped_at_start)
+import clitest
+from clitest import TIMEOUT, check
+from monitor import (BANNER, PROMPT, STATUS, Console, Monitor, counting_then_stopped, finish,
+                     read, stopped_at_start)
 import monitor
 
 HELP = b"\nC-a h    print this help\nC-a x    exit emulator\n"
@@ -272,8 +273,7 @@ def main():
         else:
             print("SKIP OpenBIOS on the shared terminal: %s not installed "
                   "(Debian package qemu-system-data)" % firmware)
-    print("%d passed, %d failed" % (monitor.passed, monitor.failed))
-    return 1 if monitor.failed else 0
+    return clitest.summary()
 
 
 if __name__ == "__main__":
