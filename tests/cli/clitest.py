@@ -50,6 +50,22 @@ def connect(path):
     return s
 
 
+def monitor_says(path, line, want):
+    """Connect to the monitor socket at path, send line, and read until `want`
+    (bytes) turns up or the stream ends; returns what was read."""
+    s = connect(path)
+    buf = b""
+    s.sendall(line)
+    deadline = time.time() + TIMEOUT
+    while want not in buf and time.time() < deadline:
+        data = s.recv(65536)
+        if not data:
+            break
+        buf += data
+    s.close()
+    return buf
+
+
 class Qmp:
     """A QMP client: one JSON reply per line."""
 

@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 
-from clitest import TIMEOUT, Qmp, check, connect, summary, wait_for_path
+from clitest import TIMEOUT, Qmp, check, connect, monitor_says, summary, wait_for_path
 
 def still_alive(p, name):
     time.sleep(0.3)  # let tessera read what was sent and try to answer
@@ -53,16 +53,7 @@ def qmp_serves(path, name):
 
 def monitor_serves(path, name):
     try:
-        s = connect(path)
-        buf = b""
-        s.sendall(b"info status\n")
-        deadline = time.time() + TIMEOUT
-        while b"VM status: paused" not in buf and time.time() < deadline:
-            data = s.recv(65536)
-            if not data:
-                break
-            buf += data
-        s.close()
+        buf = monitor_says(path, b"info status\n", b"VM status: paused")
         return check(name + ": a new monitor client is served", b"VM status: paused" in buf,
                      repr(buf[-200:]))
     except OSError as e:
