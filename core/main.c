@@ -399,15 +399,20 @@ int main(int argc, char **argv)
     if (file_status != EXIT_OK)
         return file_status;
 
+    /* Everything main() takes is given back on every way out (LeakSanitizer). */
+    int status = EXIT_OK;
+    GError *error = NULL;
+    char *snap_machine = NULL, *path = NULL;
+    MachineSpec *spec = NULL;
+    Machine *m = NULL;
+    Monitor *mons[2] = { NULL, NULL }; /* on the shared terminal, on -monitor */
+    Qmp *qmp = NULL;
     PluginRegistry *reg = registry_new();
     registry_add_default_dirs(reg, (char **)cli.plugin_paths->pdata);
     registry_scan(reg);
     for (guint i = 0; i < cli.plugin_pins->len; i++) {
-        GError *pin_error = NULL;
-        if (!registry_pin(reg, cli.plugin_pins->pdata[i], &pin_error)) {
-            registry_free(reg);
-            return fail(pin_error);
-        }
+        if (!registry_pin(reg, cli.plugin_pins->pdata[i], &error))
+            goto failed;
     }
     if (cli.list_plugins || cli.list_machines || cli.dump_manifest) {
         if (cli.list_plugins)
@@ -419,23 +424,19 @@ int main(int argc, char **argv)
             printf("%s\n", json);
             g_free(json);
         }
-        registry_free(reg);
-        return EXIT_OK;
+        goto done;
     }
 
-    GError *error = NULL;
-    char *snap_machine = NULL;
     if (cli.loadvm) {
         uint64_t ram = 0;
         if (!snapshot_machine(reg, cli.loadvm, &snap_machine, &ram, &error))
-            return fail(error);
+            goto failed;
         if (ram)
             cli.mopts.ram_size = ram;
     }
     /* The snapshot's machine name is untrusted: without -M it is only ever a name
      * looked up in the machine directories, never a path. -M (a name or a file the
      * user gave) wins, and its machine must then be the snapshot's. */
-    char *path;
     if (cli.loadvm && !cli.machine) {
         path = machine_file_find_name(snap_machine, &error);
         if (!path && g_error_matches(error, G_FILE_ERROR, G_FILE_ERROR_INVAL))
@@ -443,17 +444,17 @@ int main(int argc, char **argv)
     } else {
         path = machine_file_find(cli.machine, &error);
     }
-    MachineSpec *spec = path ? machine_file_load(path, &error) : NULL;
-    g_free(path);
+    spec = path ? machine_file_load(path, &error) : NULL;
     if (!spec)
-        return fail(error);
+        goto failed;
     if (snap_machine && strcmp(spec->name, snap_machine)) {
         char *q = machine_name_valid(snap_machine) ? g_strdup(snap_machine)
                                                    : machine_name_quote(snap_machine);
         fprintf(stderr, "tessera: -loadvm %s: the snapshot is of machine %s, not %s\n",
                 cli.loadvm, q, spec->name);
         g_free(q);
-        return EXIT_ERROR;
+        status = EXIT_ERROR;
+        goto done;
     }
     GPtrArray *missing = machine_missing_plugins(spec, reg);
     if (missing->len) {
@@ -465,26 +466,23 @@ int main(int argc, char **argv)
     }
     g_ptr_array_free(missing, TRUE);
 
-    Machine *m = machine_new(spec, reg, &cli.mopts, &error);
+    m = machine_new(spec, reg, &cli.mopts, &error);
     if (!m)
-        return fail(error);
+        goto failed;
     Session session = { .machine = m, .reg = reg };
     if (cli.loadvm && !snapshot_load(m, reg, cli.loadvm, &error))
-        return fail(error);
+        goto failed;
     if (cli.savevm_at)
         machine_break_at(m, cli.savevm_at);
-    Monitor *mons[2] = { NULL, NULL }; /* on the shared terminal, on -monitor */
-    Qmp *qmp = NULL;
     if (cli.mopts.serial && g_str_has_prefix(cli.mopts.serial, "mon:") &&
         !(mons[0] = monitor_new_mux(&session, machine_serial(m), &error)))
-        return fail(error);
+        goto failed;
     if (cli.monitor && !(mons[1] = monitor_new(&session, cli.monitor, &error)))
-        return fail(error);
+        goto failed;
     if (cli.qmp && !(qmp = qmp_new(&session, cli.qmp, &error)))
-        return fail(error);
+        goto failed;
 
     MachineExit why = run(&session, &cli, mons, qmp);
-    int status = EXIT_OK;
     switch ((int)why) {
     case MACHINE_EXIT_POWEROFF:
     case MACHINE_EXIT_QUIT:
@@ -513,12 +511,17 @@ int main(int argc, char **argv)
     }
     if (cli.report_icount)
         fprintf(stderr, "icount: %" G_GUINT64_FORMAT "\n", machine_icount(m));
+    goto done;
+failed:
+    status = fail(error);
+done:
     machine_free(m);
     monitor_free(mons[0]);
     monitor_free(mons[1]);
     qmp_free(qmp);
     machine_spec_free(spec);
     registry_free(reg);
+    g_free(path);
     g_free(snap_machine);
     g_hash_table_destroy(cli.mopts.extra);
     g_ptr_array_free(cli.plugin_paths, TRUE);
