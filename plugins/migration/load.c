@@ -19,6 +19,7 @@
 
 #include "format.h"
 #include "layout.h"
+#include "manifest_json.h"
 #include "negotiate.h"
 #include "snapshot.h"
 
@@ -60,6 +61,12 @@ static int match_instance(Load *l, uint32_t i, char *err, size_t errlen)
     if (inst->migration_blocker || !inst->schema || !inst->schema->layout || !inst->state) {
         snprintf(err, errlen, "%s: device '%s' (%s): cannot be loaded: %s", path, inst->name,
                  inst->plugin, inst->migration_blocker ? inst->migration_blocker : "no state schema");
+        return -1;
+    }
+    if (d->kind != inst->kind) {
+        snprintf(err, errlen, "%s: device '%s' (%s): snapshot has a device of kind %s, this "
+                 "machine one of kind %s", path, inst->name, inst->plugin,
+                 manifest_kind_name(d->kind), manifest_kind_name(inst->kind));
         return -1;
     }
     const TesseraStateSchema *s = inst->schema;
@@ -130,6 +137,18 @@ static int match(Load *l, char *err, size_t errlen)
             snprintf(err, errlen, "%s: memory '%s': snapshot has %llu bytes, this machine %llu",
                      l->path, r->name, (unsigned long long)sm->length,
                      (unsigned long long)r->length);
+            return -1;
+        }
+        if (sm->pa != r->pa) {
+            snprintf(err, errlen, "%s: memory '%s': snapshot has it at 0x%llx, this machine at "
+                     "0x%llx", l->path, r->name, (unsigned long long)sm->pa,
+                     (unsigned long long)r->pa);
+            return -1;
+        }
+        if (sm->readonly != (r->readonly != 0)) {
+            snprintf(err, errlen, "%s: memory '%s': snapshot has it %s, this machine %s",
+                     l->path, r->name, sm->readonly ? "read-only" : "writable",
+                     r->readonly ? "read-only" : "writable");
             return -1;
         }
         l->mem[i] = (StagedMem){.region = r, .mem = sm};

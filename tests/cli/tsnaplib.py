@@ -41,3 +41,62 @@ def set_machine_name(snap, name):
     assert magic == b"TSNAPEND"
     f = struct.pack("<8sQI", magic, len(body) + 32, nsec) + foot[20:28]
     return body + f + struct.pack("<I", crc32c(f))
+
+
+DEVS = 0x53564544
+MEMR = 0x524D454D
+
+
+def _str_end(payload, off):
+    (n,) = struct.unpack_from("<I", payload, off)
+    return off + 4 + n
+
+
+def sections(snap):
+    """(offset of the section header, type, payload) for each section."""
+    off, end = 32, len(snap) - 32
+    while off < end:
+        typ, _flags, plen, _pcrc, _hcrc = struct.unpack_from("<IIQII", snap, off)
+        yield off, typ, snap[off + 24:off + 24 + plen]
+        off += 24 + plen
+    assert off == end, "sections do not end at the footer"
+
+
+def replace_payload(snap, off, payload):
+    """The snapshot with the payload of the section at off replaced by one of the
+    same length, its CRCs recomputed (the footer does not change)."""
+    typ, flags, plen, _pcrc, _hcrc = struct.unpack_from("<IIQII", snap, off)
+    assert len(payload) == plen
+    sh = struct.pack("<IIQI", typ, flags, plen, crc32c(payload))
+    sh += struct.pack("<I", crc32c(sh))
+    return snap[:off] + sh + payload + snap[off + 24 + plen:]
+
+
+def first_string(payload):
+    (n,) = struct.unpack_from("<I", payload, 0)
+    return payload[4:4 + n]
+
+
+def set_memory(snap, name, pa=None, readonly=None):
+    """Rewrite memory region `name`'s physical address and/or read-only flag."""
+    for off, typ, payload in sections(snap):
+        if typ == MEMR and first_string(payload) == name:
+            p = bytearray(payload)
+            at = _str_end(payload, 0)
+            if pa is not None:
+                struct.pack_into("<Q", p, at, pa)
+            if readonly is not None:
+                struct.pack_into("<I", p, at + 16, readonly)
+            return replace_payload(snap, off, bytes(p))
+    raise KeyError(name)
+
+
+def set_device_kind(snap, name, kind):
+    """Rewrite device `name`'s plugin kind (TesseraPluginKind)."""
+    for off, typ, payload in sections(snap):
+        if typ == DEVS and first_string(payload) == name:
+            at = _str_end(payload, _str_end(payload, _str_end(payload, 0)))
+            p = bytearray(payload)
+            struct.pack_into("<I", p, at, kind)
+            return replace_payload(snap, off, bytes(p))
+    raise KeyError(name)
