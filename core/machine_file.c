@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "file_read.h"
 #include "paths.h"
 
 /* GKeyFile knows no line numbers; this index maps "group\nkey" to the line that
@@ -408,7 +409,8 @@ static bool parse_machine_group(Parser *p, MachineSpec *s)
 MachineSpec *machine_file_load(const char *path, GError **error)
 {
     char *text = NULL;
-    if (!g_file_get_contents(path, &text, NULL, error))
+    gsize len;
+    if (!file_read_whole("machine file", path, MACHINE_FILE_LIMIT, &text, &len, error))
         return NULL;
     Parser p = { .path = path, .kf = g_key_file_new(), .error = error };
     MachineSpec *s = g_new0(MachineSpec, 1);
