@@ -102,7 +102,18 @@ __attribute__((format(printf, 4, 5))) static bool fail(Parser *p, const char *gr
 
 static char *get_str(Parser *p, const char *group, const char *key, bool required, bool *ok)
 {
-    char *v = g_key_file_get_string(p->kf, group, key, NULL);
+    GError *kerr = NULL;
+    char *v = g_key_file_get_string(p->kf, group, key, &kerr);
+    if (!v && kerr && kerr->code != G_KEY_FILE_ERROR_KEY_NOT_FOUND &&
+        kerr->code != G_KEY_FILE_ERROR_GROUP_NOT_FOUND) {
+        /* Present but unreadable: a bad escape (\z) or bytes that are not UTF-8. */
+        *ok = fail(p, group, key, "unreadable value (%s)",
+                   kerr->code == G_KEY_FILE_ERROR_UNKNOWN_ENCODING ? "not UTF-8"
+                                                                   : "a bad \\ escape");
+        g_error_free(kerr);
+        return NULL;
+    }
+    g_clear_error(&kerr);
     if (v)
         g_strstrip(v);
     if (required && (!v || !*v)) {
@@ -271,6 +282,8 @@ static DeviceSpec *parse_device(Parser *p, const char *group, const char *name, 
             continue;
         }
         char *v = get_str(p, group, k, false, &ok);
+        if (!v)
+            break; /* unreadable: get_str said why */
         if (g_str_has_prefix(k, "reg.") && !is_cpu) {
             RegSpec r = { .name = g_strdup(k + 4) };
             if (!*r.name || !parse_u64(v, &r.base) || r.base > TESSERA_PA_MASK) {
