@@ -8,6 +8,7 @@
 
 #include "atomic.h"
 #include "config.h"
+#include "escape_stream.h"
 #include "file_read.h"
 #include "machine.h"
 #include "machine_file.h"
@@ -387,6 +388,9 @@ int main(int argc, char **argv)
     /* A reader that goes away (a socket client, the far end of a pipe) is an EPIPE
      * error for the code writing to it to handle, not a reason to die. */
     signal(SIGPIPE, SIG_IGN);
+    /* Error lines quote names from snapshots and files: no escape sequence in one
+     * reaches the terminal (stdout is the guest's console and is left alone). */
+    escape_stdio(false);
     Cli cli = { 0 };
     parse_args(argc, argv, &cli);
     if (!cli.machine && !cli.loadvm && !cli.list_plugins && !cli.list_machines &&

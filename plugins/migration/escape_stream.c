@@ -10,7 +10,8 @@
 
 typedef struct Sink {
     int fd;
-    bool lead_c2; /* the last byte was 0xC2, held back: a C1 control may follow */
+    bool lead_c2;  /* the last byte was 0xC2, held back: a C1 control may follow */
+    unsigned need; /* continuation bytes the current UTF-8 sequence still has */
     size_t n;
     char buf[4096 + 8];
 } Sink;
@@ -39,26 +40,48 @@ static bool control(unsigned char c)
     return (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f;
 }
 
+/* One byte into the sink, escaped as needed; a small UTF-8 decoder decides which
+ * bytes of 0x80 and up belong to a well-formed sequence. */
+static void sink_byte(Sink *s, unsigned char c)
+{
+    if (s->lead_c2) {
+        s->lead_c2 = false;
+        if (c >= 0x80 && c <= 0x9f) { /* U+0080-U+009F: a C1 control */
+            sink_octal(s, 0xc2);
+            sink_octal(s, c);
+            return;
+        }
+        s->buf[s->n++] = (char)0xc2;
+        s->need = 1;
+    }
+    if (s->need > 0) {
+        if (c >= 0x80 && c <= 0xbf) {
+            s->buf[s->n++] = (char)c;
+            s->need--;
+            return;
+        }
+        s->need = 0; /* a cut sequence: this byte starts afresh */
+    }
+    if (c < 0x80) {
+        if (control(c))
+            sink_octal(s, c);
+        else
+            s->buf[s->n++] = (char)c;
+    } else if (c == 0xc2) {
+        s->lead_c2 = true;
+    } else if (c >= 0xc3 && c <= 0xf4) {
+        s->buf[s->n++] = (char)c;
+        s->need = c < 0xe0 ? 1 : c < 0xf0 ? 2 : 3;
+    } else {
+        sink_octal(s, c); /* a stray continuation byte (a raw C1 control), 0xc0, 0xc1, 0xf5+ */
+    }
+}
+
 static ssize_t sink_write(void *cookie, const char *buf, size_t len)
 {
     Sink *s = cookie;
     for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)buf[i];
-        if (s->lead_c2) {
-            s->lead_c2 = false;
-            if (c >= 0x80 && c <= 0x9f) { /* U+0080-U+009F */
-                sink_octal(s, 0xc2);
-                sink_octal(s, c);
-                continue;
-            }
-            s->buf[s->n++] = (char)0xc2;
-        }
-        if (c == 0xc2)
-            s->lead_c2 = true;
-        else if (control(c))
-            sink_octal(s, c);
-        else
-            s->buf[s->n++] = (char)c;
+        sink_byte(s, (unsigned char)buf[i]);
         if (s->n >= 4096 && !sink_flush(s))
             return -1;
     }

@@ -75,4 +75,12 @@ for label, data, needle in cases:
           r.returncode == 1 and len(lines) == 1 and needle in lines[0] and path in lines[0],
           "status %d, stderr %r" % (r.returncode, lines))
 
+# tessera's error lines quote what the snapshot says with control characters escaped.
+path, r = load("escape-in-plugin", tsnaplib.set_device_plugin(good, b"timer",
+                                                             b"slavio-timer\x1b[2J\xc2\x9b"))
+check("an escape sequence in a plugin name is escaped on stderr",
+      r.returncode == 1 and b"\x1b" not in r.stderr and
+      b"snapshot has plugin slavio-timer\\033[2J\\302\\233, this machine has slavio-timer" in r.stderr,
+      "status %d, stderr %r" % (r.returncode, r.stderr))
+
 sys.exit(clitest.summary())

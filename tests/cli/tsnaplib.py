@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
-"""Editing .tsnap files in tests (docs/snapshot-format.md): rewrite the MANI
-section's machine name and fix up every length and CRC that depends on it."""
+"""Editing .tsnap files in tests (docs/snapshot-format.md): rewrite the machine
+name, a device's plugin or kind, a memory region's address or read-only flag, and
+fix up every length and CRC that depends on it."""
 import struct
 
 _POLY = 0x82F63B78
@@ -22,29 +23,16 @@ def crc32c(data):
 assert crc32c(b"123456789") == 0xE3069283
 
 MANI = 0x494E414D
+DEVS = 0x53564544
+MEMR = 0x524D454D
 
 
 def set_machine_name(snap, name):
     """snap: bytes of a valid snapshot; name: bytes. The same snapshot with its
     manifest's machine name replaced, every CRC recomputed."""
-    head, rest = snap[:32], snap[32:-32]
-    typ, flags, plen, _pcrc, _hcrc = struct.unpack_from("<IIQII", rest, 0)
+    off, typ, payload = next(sections(snap))
     assert typ == MANI, "the first section is not MANI"
-    payload = rest[24:24 + plen]
-    (nlen,) = struct.unpack_from("<I", payload, 0)
-    payload = struct.pack("<I", len(name)) + name + payload[4 + nlen:]
-    sh = struct.pack("<IIQI", MANI, flags, len(payload), crc32c(payload))
-    sh += struct.pack("<I", crc32c(sh))
-    body = head + sh + payload + rest[24 + plen:]
-    foot = snap[-32:]
-    magic, _size, nsec = struct.unpack_from("<8sQI", foot, 0)
-    assert magic == b"TSNAPEND"
-    f = struct.pack("<8sQI", magic, len(body) + 32, nsec) + foot[20:28]
-    return body + f + struct.pack("<I", crc32c(f))
-
-
-DEVS = 0x53564544
-MEMR = 0x524D454D
+    return replace_payload(snap, off, _with_first_string(payload, name))
 
 
 def _str_end(payload, off):
@@ -63,13 +51,22 @@ def sections(snap):
 
 
 def replace_payload(snap, off, payload):
-    """The snapshot with the payload of the section at off replaced by one of the
-    same length, its CRCs recomputed (the footer does not change)."""
+    """The snapshot with the payload of the section at off replaced (by one of any
+    length), its CRCs and the footer's file size recomputed."""
     typ, flags, plen, _pcrc, _hcrc = struct.unpack_from("<IIQII", snap, off)
-    assert len(payload) == plen
-    sh = struct.pack("<IIQI", typ, flags, plen, crc32c(payload))
+    sh = struct.pack("<IIQI", typ, flags, len(payload), crc32c(payload))
     sh += struct.pack("<I", crc32c(sh))
-    return snap[:off] + sh + payload + snap[off + 24 + plen:]
+    body = snap[:off] + sh + payload + snap[off + 24 + plen:-32]
+    foot = snap[-32:]
+    magic, _size, nsec = struct.unpack_from("<8sQI", foot, 0)
+    assert magic == b"TSNAPEND"
+    f = struct.pack("<8sQI", magic, len(body) + 32, nsec) + foot[20:28]
+    return body + f + struct.pack("<I", crc32c(f))
+
+
+def _with_first_string(payload, new):
+    (n,) = struct.unpack_from("<I", payload, 0)
+    return struct.pack("<I", len(new)) + new + payload[4 + n:]
 
 
 def first_string(payload):
@@ -99,4 +96,14 @@ def set_device_kind(snap, name, kind):
             p = bytearray(payload)
             struct.pack_into("<I", p, at, kind)
             return replace_payload(snap, off, bytes(p))
+    raise KeyError(name)
+
+
+def set_device_plugin(snap, name, plugin):
+    """Device `name`'s plugin name replaced by `plugin` (bytes of any length)."""
+    for off, typ, payload in sections(snap):
+        if typ == DEVS and first_string(payload) == name:
+            at = _str_end(payload, 0)
+            rest = _with_first_string(payload[at:], plugin)
+            return replace_payload(snap, off, payload[:at] + rest)
     raise KeyError(name)
