@@ -27,7 +27,7 @@ import tempfile
 import clitest
 from clitest import check
 
-tessera, snap_tool, machine_file = sys.argv[1:4]
+tessera, snap_tool, machine_file = (os.path.abspath(a) for a in sys.argv[1:4])
 ENV = dict(os.environ, G_DEBUG="fatal-criticals")
 NOISE = (b"CRITICAL", b"GLib-", b"Json-", b"GLib-GObject", b"** (process")
 problems = []
@@ -38,8 +38,9 @@ def run(args, what):
     global runs
     runs += 1
     try:
+        # In a directory of its own: a bad argument may name a file to create (-nvram x).
         p = subprocess.run(["timeout", "20"] + args, stdin=subprocess.DEVNULL,
-                           capture_output=True, env=ENV)
+                           capture_output=True, env=ENV, cwd=scratch)
     except OSError as e:
         problems.append("%s: %s" % (what, e))
         return None
@@ -60,6 +61,8 @@ def report(group):
 
 
 with tempfile.TemporaryDirectory() as tmp:
+    scratch = os.path.join(tmp, "cwd")
+    os.mkdir(scratch)
     loop = os.path.join(tmp, "loop.bin")
     with open(loop, "wb") as f:
         f.write(bytes.fromhex("10800000 01000000"))  # ba . ; nop
