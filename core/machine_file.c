@@ -363,7 +363,7 @@ static MemorySpec *parse_memory(Parser *p, const char *group, const char *name)
     char *hex = ok ? get_str(p, group, "contents", false, &ok) : NULL;
     if (ok && hex) {
         m->contents = parse_hex(hex);
-        if (!m->contents)
+        if (!m->contents || g_bytes_get_size(m->contents) == 0)
             ok = fail(p, group, "contents", "expected hex bytes");
         else if (g_bytes_get_size(m->contents) > m->size || m->kind == REGION_ZERO)
             ok = fail(p, group, "contents", "%zu bytes do not fit a %s region of %" G_GUINT64_FORMAT
