@@ -30,7 +30,8 @@ check: build
 # whose libFuzzer targets are ASan builds already; the fuzz-replay and guest-fuzz
 # tests do run here.
 ASAN_ENV = ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 \
-	UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1
+	UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1 \
+	TESSERA_TIMEOUT_SCALE=3
 
 $(ASAN_BUILD)/build.ninja:
 	$(MESON) setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false

@@ -9,7 +9,12 @@ import socket
 import sys
 import time
 
-TIMEOUT = 20  # seconds of wall time for any one wait
+# Seconds of wall time for any one wait, and for OpenBIOS to reach its prompt. Only
+# bounds on waiting (nothing is timed): a slower build (make check-asan) scales them
+# with TESSERA_TIMEOUT_SCALE.
+_SCALE = float(os.environ.get("TESSERA_TIMEOUT_SCALE", "1"))
+TIMEOUT = 20 * _SCALE
+BOOT_TIMEOUT = 60 * _SCALE
 
 passed = 0
 failed = 0

@@ -39,7 +39,7 @@ import time
 import tty
 
 import clitest
-from clitest import TIMEOUT, check, wait_for_path
+from clitest import BOOT_TIMEOUT, TIMEOUT, check, wait_for_path
 
 PROMPT = b"(tessera) "
 BANNER = "Tessera monitor - type 'help' for more information"
@@ -478,7 +478,8 @@ def openbios_checks(tessera, snap_tool, firmware, timer_snap, tmp):
     con = Console(p)
     s = None
     try:
-        if not check("openbios-boots-to-the-prompt", con.wait_for("0 > ", 0, 60) is not None,
+        booted = con.wait_for("0 > ", 0, BOOT_TIMEOUT) is not None
+        if not check("openbios-boots-to-the-prompt", booted,
                      con.out.decode(errors="replace")[-500:]):
             return
         check("forth-word-defined", con.ask(": magic 11 ;", ""))

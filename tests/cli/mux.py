@@ -36,7 +36,7 @@ import sys
 import tempfile
 
 import clitest
-from clitest import TIMEOUT, check
+from clitest import BOOT_TIMEOUT, TIMEOUT, check
 from monitor import (BANNER, PROMPT, STATUS, Console, Monitor, counting_then_stopped, finish,
                      read, stopped_at_start)
 import monitor
@@ -201,7 +201,8 @@ def boot(tessera, firmware, extra):
                          stderr=subprocess.PIPE)
     t = Terminal(p)
     if not check("openbios-boots-to-the-prompt" + ("-monitor-none" if extra else ""),
-                 t.wait_for("0 > ", 0, 60) is not None, t.out.decode(errors="replace")[-500:]):
+                 t.wait_for("0 > ", 0, BOOT_TIMEOUT) is not None,
+                 t.out.decode(errors="replace")[-500:]):
         stop_process(p)
         return None
     return t

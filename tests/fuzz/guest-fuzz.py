@@ -124,14 +124,14 @@ def image(rng, regs):
 
 
 def accelerators():
-    """None (tessera's default) and, when tessera has -accel, each it accepts."""
+    """Each accelerator `tessera --help` lists as `-accel NAME`, or [None] (tessera's
+    only one) when it has no -accel."""
     helptext = subprocess.run([tessera, "--help"], capture_output=True, text=True).stdout
-    found = [None]
-    if "-accel" in helptext:
-        for name in re.findall(r"-accel\s+[^\n]*?\b(interp\w*|jit|tcg)\b", helptext) or \
-                ["interp", "jit"]:
-            found.append(name)
-    return found
+    names = []
+    for name in re.findall(r"^\s*-accel\s+([a-z0-9_-]+)", helptext, re.M):
+        if name not in names:
+            names.append(name)
+    return names or [None]
 
 
 def main():
