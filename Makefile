@@ -25,7 +25,7 @@ check: build
 # The whole suite again, built with AddressSanitizer + UndefinedBehaviorSanitizer
 # (LeakSanitizer comes with ASan), in its own build directory. Any report fails its
 # test: every sanitizer aborts on its first error, and leaks fail the process at
-# exit. Bounded for CI (about 7 minutes on 2 cores): the linux suite (Linux boots,
+# exit. Bounded for CI (13 minutes on 2 shared cores, build included): the linux suite (Linux boots,
 # 30 s to 3 min each under ASan) is left to `make check`, and so is the fuzz suite,
 # whose libFuzzer targets are ASan builds already; the fuzz-replay and guest-fuzz
 # tests do run here.
