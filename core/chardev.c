@@ -30,7 +30,11 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "file_kind.h"
+
 #define CHARDEV_BUF 4096
+/* Output a socket peer has not read yet; past this the peer is disconnected. */
+#define CHARDEV_OUT_MAX (1u << 20)
 #define CHARDEV_ESCAPE 0x01 /* Ctrl-A, as QEMU's -nographic multiplexer */
 
 typedef enum ChardevKind {
@@ -70,6 +74,8 @@ struct TesseraChardev {
 
     uint8_t buf[CHARDEV_BUF];
     size_t head, len;
+
+    GByteArray *pending; /* sockets: output the peer has not taken yet */
 };
 
 static GQuark chardev_error_quark(void)
@@ -139,19 +145,85 @@ static bool chardev_set_nonblock(int fd)
     return flags >= 0 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0;
 }
 
-static bool chardev_unix_addr(const char *spec, const char *path, struct sockaddr_un *sa,
-                              GError **error)
+static bool chardev_unix_addr(const char *path, struct sockaddr_un *sa, GError **error)
 {
     memset(sa, 0, sizeof(*sa));
     sa->sun_family = AF_UNIX;
     if (path[0] == '\0' || strlen(path) >= sizeof(sa->sun_path)) {
-        g_set_error(error, chardev_error_quark(), 0,
-                    "chardev '%s': socket path must be 1 to %zu bytes", spec,
+        g_set_error(error, chardev_error_quark(), 0, "socket path must be 1 to %zu bytes",
                     sizeof(sa->sun_path) - 1);
         return false;
     }
     strcpy(sa->sun_path, path);
     return true;
+}
+
+/* Is there a server listening on the socket file at sa? A non-blocking probe, so
+ * a server with a full backlog cannot make it wait. */
+static int chardev_probe_socket(const struct sockaddr_un *sa)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return errno;
+    int e = connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0 ? 0 : errno;
+    close(fd);
+    return e;
+}
+
+/*
+ * The listening socket of a server (-serial/-monitor unix:PATH,server, -qmp):
+ * non-blocking, its file created 0600 whatever the umask, since whoever can
+ * connect can drive the emulator. An existing PATH is replaced only when it is a
+ * stale socket (one nobody listens on: connect() is refused); anything else there
+ * is not ours to remove.
+ */
+static int chardev_unix_listen(const struct sockaddr_un *sa, GError **error)
+{
+    const char *path = sa->sun_path;
+    struct stat st;
+    if (lstat(path, &st) == 0) {
+        if (!S_ISSOCK(st.st_mode)) {
+            g_set_error(error, chardev_error_quark(), 0,
+                        "%s exists and is %s, not a socket (only a stale socket is "
+                        "replaced)", path, S_ISREG(st.st_mode) ? "a regular file"
+                        : S_ISLNK(st.st_mode) ? "a symbolic link" : file_kind(st.st_mode));
+            return -1;
+        }
+        int e = chardev_probe_socket(sa);
+        if (e != ECONNREFUSED) {
+            g_set_error(error, chardev_error_quark(), 0, "%s: %s", path,
+                        e == 0 || e == EAGAIN ? "another server is listening on this socket"
+                                              : g_strerror(e));
+            return -1;
+        }
+        if (unlink(path) != 0 && errno != ENOENT) {
+            g_set_error(error, chardev_error_quark(), 0, "%s: cannot remove the stale socket: %s",
+                        path, g_strerror(errno));
+            return -1;
+        }
+    } else if (errno != ENOENT) {
+        g_set_error(error, chardev_error_quark(), 0, "%s: %s", path, g_strerror(errno));
+        return -1;
+    }
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) {
+        g_set_error(error, chardev_error_quark(), 0, "socket: %s", g_strerror(errno));
+        return -1;
+    }
+    mode_t old = umask(0177);
+    int rc = bind(fd, (const struct sockaddr *)sa, sizeof(*sa));
+    int e = errno;
+    umask(old);
+    if (rc != 0 || listen(fd, 1) != 0) {
+        if (rc == 0)
+            e = errno;
+        g_set_error(error, chardev_error_quark(), 0, "%s: %s", path, g_strerror(e));
+        if (rc == 0)
+            unlink(path);
+        close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 /* Server: take a waiting client, if any, without blocking. */
@@ -171,6 +243,18 @@ unsigned chardev_sessions(const Chardev *chr)
     if (chr->kind == CHARDEV_MUX)
         return chr->focused_once; /* the monitor's peer arrives with Ctrl-A c */
     return chr->kind == CHARDEV_UNIX_SERVER ? chr->accepted : 1;
+}
+
+static bool chardev_start_server(Chardev *chr, const struct sockaddr_un *sa, GError **error)
+{
+    int fd = chardev_unix_listen(sa, error);
+    if (fd < 0)
+        return false;
+    chr->kind = CHARDEV_UNIX_SERVER;
+    chr->listen_fd = fd;
+    chr->pending = g_byte_array_new();
+    chr->path = g_strdup(sa->sun_path);
+    return true;
 }
 
 /* "unix:PATH[,server[,wait|,nowait]]"; QEMU's "server=on", "wait=off" also parse. */
@@ -196,15 +280,17 @@ static bool chardev_open_unix(Chardev *chr, const char *args, GError **error)
             return false;
         }
     }
-    if (!chardev_unix_addr(chr->spec, parts[0], &sa, error))
-        return false;
-
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        chardev_fail(error, chr->spec, "socket", errno);
+    if (!chardev_unix_addr(parts[0], &sa, error)) {
+        g_prefix_error(error, "chardev '%s': ", chr->spec);
         return false;
     }
+
     if (!server) {
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            chardev_fail(error, chr->spec, "socket", errno);
+            return false;
+        }
         if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || !chardev_set_nonblock(fd)) {
             chardev_fail(error, chr->spec, "connect", errno);
             close(fd);
@@ -212,27 +298,16 @@ static bool chardev_open_unix(Chardev *chr, const char *args, GError **error)
         }
         chr->kind = CHARDEV_UNIX;
         chr->in_fd = chr->out_fd = fd;
+        chr->pending = g_byte_array_new();
         return true;
     }
 
-    /* A socket left behind by an earlier run would make bind fail; other files are
-     * not ours to remove. */
-    struct stat st;
-    if (lstat(sa.sun_path, &st) == 0 && S_ISSOCK(st.st_mode))
-        unlink(sa.sun_path);
-    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(fd, 1) != 0) {
-        chardev_fail(error, chr->spec, "listen", errno);
-        close(fd);
-        return false;
-    }
-    chr->kind = CHARDEV_UNIX_SERVER;
-    chr->listen_fd = fd;
-    chr->path = g_strdup(sa.sun_path);
-    if (!chardev_set_nonblock(fd)) {
-        chardev_fail(error, chr->spec, "fcntl", errno);
+    if (!chardev_start_server(chr, &sa, error)) {
+        g_prefix_error(error, "chardev '%s': ", chr->spec);
         return false;
     }
     if (wait) {
+        int fd = chr->listen_fd;
         fprintf(stderr, "tessera: waiting for a connection on %s\n", chr->path);
         /* The listening socket is non-blocking; wait in poll() instead. */
         while (chr->in_fd < 0) {
@@ -303,6 +378,24 @@ Chardev *chardev_open(const char *spec, GError **error)
     return chr;
 }
 
+Chardev *chardev_open_server(const char *path, GError **error)
+{
+    Chardev *chr = g_new0(Chardev, 1);
+    chr->spec = g_strdup_printf("unix:%s,server,nowait", path);
+    chr->in_fd = chr->out_fd = chr->listen_fd = -1;
+    struct sockaddr_un sa;
+    if (!chardev_unix_addr(path, &sa, error) || !chardev_start_server(chr, &sa, error)) {
+        chardev_close(chr);
+        return NULL;
+    }
+    return chr;
+}
+
+bool chardev_connected(const Chardev *chr)
+{
+    return chr->out_fd >= 0;
+}
+
 Chardev *chardev_mux_attach(Chardev *mux, GError **error)
 {
     if (!mux || !mux->mux || mux->peer) {
@@ -325,11 +418,46 @@ void chardev_on_focus(Chardev *chr, void (*focused)(void *opaque))
     chr->focused = focused;
 }
 
+static bool chardev_is_socket(const Chardev *chr)
+{
+    return chr->kind == CHARDEV_UNIX || chr->kind == CHARDEV_UNIX_SERVER;
+}
+
 static void chardev_drop_client(Chardev *chr)
 {
     if (chr->in_fd >= 0)
         close(chr->in_fd);
     chr->in_fd = chr->out_fd = -1;
+    if (chr->pending)
+        g_byte_array_set_size(chr->pending, 0);
+}
+
+/* A socket peer that cannot be written to any more (it hung up, or stopped reading
+ * until CHARDEV_OUT_MAX was waiting): what it sent and was not yet taken goes with
+ * it. A server waits for its next client; a client has lost its server, so nothing
+ * more comes from it either and later output is dropped as on a cut line. */
+static void chardev_lose_peer(Chardev *chr)
+{
+    chardev_drop_client(chr);
+    chr->head = chr->len = 0;
+    if (chr->kind == CHARDEV_UNIX)
+        chr->eof = true;
+}
+
+/* Send what is queued for a socket peer, as much as it takes without blocking. */
+static void chardev_flush(Chardev *chr)
+{
+    while (chr->out_fd >= 0 && chr->pending->len > 0) {
+        ssize_t n = send(chr->out_fd, chr->pending->data, chr->pending->len, MSG_NOSIGNAL);
+        if (n > 0)
+            g_byte_array_remove_range(chr->pending, 0, (guint)n);
+        else if (n < 0 && errno == EINTR)
+            continue;
+        else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        else
+            chardev_lose_peer(chr); /* EPIPE, ECONNRESET: the peer is gone */
+    }
 }
 
 void chardev_close(Chardev *chr)
@@ -351,7 +479,9 @@ void chardev_close(Chardev *chr)
         break;
     case CHARDEV_UNIX:
     case CHARDEV_UNIX_SERVER:
+        chardev_flush(chr); /* a last try, without waiting */
         chardev_drop_client(chr);
+        g_byte_array_unref(chr->pending);
         if (chr->listen_fd >= 0)
             close(chr->listen_fd);
         if (chr->path)
@@ -373,6 +503,10 @@ const char *chardev_spec(const Chardev *chr)
 
 /* ---- output ---- */
 
+/* Sockets never block the emulator: what the peer does not take at once waits in
+ * its queue, flushed as the peer reads (chardev_poll); a peer that lets more than
+ * CHARDEV_OUT_MAX bytes pile up is disconnected. The terminal and files are
+ * written through, waiting when they are slow, as QEMU does. */
 size_t chardev_write(Chardev *chr, const void *buf, size_t len)
 {
     const uint8_t *p = buf;
@@ -383,12 +517,22 @@ size_t chardev_write(Chardev *chr, const void *buf, size_t len)
     chardev_try_accept(chr);
     if (chr->out_fd < 0)
         return len; /* null, or no client yet: output is dropped as on a cut line */
+    if (len > 0)
+        chr->mid_line = p[len - 1] != '\n';
+    if (chardev_is_socket(chr)) {
+        g_byte_array_append(chr->pending, p, (guint)len);
+        chardev_flush(chr);
+        if (chr->out_fd >= 0 && chr->pending->len > CHARDEV_OUT_MAX) {
+            fprintf(stderr,
+                    "tessera: chardev '%s': the client stopped reading (%u bytes of output "
+                    "waiting, the limit is %u): disconnected\n",
+                    chr->spec, chr->pending->len, CHARDEV_OUT_MAX);
+            chardev_lose_peer(chr);
+        }
+        return len;
+    }
     while (done < len) {
-        ssize_t n;
-        if (chr->kind == CHARDEV_UNIX || chr->kind == CHARDEV_UNIX_SERVER)
-            n = send(chr->out_fd, p + done, len - done, MSG_NOSIGNAL);
-        else
-            n = write(chr->out_fd, p + done, len - done);
+        ssize_t n = write(chr->out_fd, p + done, len - done);
         if (n > 0) {
             done += (size_t)n;
         } else if (n < 0 && errno == EINTR) {
@@ -396,17 +540,6 @@ size_t chardev_write(Chardev *chr, const void *buf, size_t len)
         } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             struct pollfd pfd = { .fd = chr->out_fd, .events = POLLOUT };
             poll(&pfd, 1, -1);
-        } else if (chr->kind == CHARDEV_UNIX_SERVER && n < 0 &&
-                   (errno == EPIPE || errno == ECONNRESET)) {
-            chardev_drop_client(chr); /* the next client gets later output */
-            return len;
-        } else if (chr->kind == CHARDEV_UNIX && n < 0 &&
-                   (errno == EPIPE || errno == ECONNRESET)) {
-            /* The server we connected to went away: nothing more comes from it
-             * either, and later output is dropped as on a cut line. */
-            chardev_drop_client(chr);
-            chr->eof = true;
-            return len;
         } else {
             if (!chr->write_failed)
                 fprintf(stderr, "tessera: chardev '%s': write: %s\n", chr->spec,
@@ -415,8 +548,6 @@ size_t chardev_write(Chardev *chr, const void *buf, size_t len)
             return done;
         }
     }
-    if (len > 0)
-        chr->mid_line = p[len - 1] != '\n';
     return done;
 }
 
@@ -438,9 +569,11 @@ static void chardev_deliver(Chardev *chr)
             break;
         if (n > chr->len)
             n = chr->len;
-        chr->read(chr->opaque, chr->buf + chr->head, n);
+        const uint8_t *data = chr->buf + chr->head;
+        /* Taken before the call: a reply that loses the peer empties the buffer. */
         chr->head += n;
         chr->len -= n;
+        chr->read(chr->opaque, data, n);
     }
     if (chr->len == 0)
         chr->head = 0;
@@ -586,10 +719,24 @@ void chardev_poll(Chardev *chr, int timeout_ms)
         timeout_ms = 0; /* the device is full; do not sleep on its behalf */
 
     int fd = io ? chardev_watch_fd(io) : -1;
-    struct pollfd pfd = { .fd = fd, .events = POLLIN };
+    short events = POLLIN;
+    if (io && io->pending && io->pending->len > 0) {
+        chardev_flush(io);
+        if (io->pending->len > 0 && fd < 0) {
+            fd = io->out_fd;
+            events = POLLOUT;
+        } else if (io->pending->len > 0) {
+            events |= POLLOUT; /* fd is the peer's socket: the queue is for it */
+        }
+    }
+    struct pollfd pfd = { .fd = fd, .events = events };
     int ready = poll(&pfd, fd >= 0, timeout_ms);
     if (ready <= 0 || fd < 0)
         return;
+    if (pfd.revents & POLLOUT)
+        chardev_flush(io);
+    if (!(events & POLLIN) || (fd != io->in_fd && fd != io->listen_fd))
+        return; /* only output was waited for, or the flush lost the peer */
     if (fd == io->listen_fd) {
         chardev_try_accept(io);
         /* The new client may have sent something already. */

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Character backends: stdio (raw terminal, restored on exit; Ctrl-A x quits), file,
  * unix socket, null. Specs as in QEMU: "stdio", "mon:stdio" (the terminal shared with
- * the monitor, Ctrl-A c switching), "file:PATH", "unix:PATH[,server]", "null". */
+ * the monitor, Ctrl-A c switching), "file:PATH", "unix:PATH[,server]", "null".
+ * A server's socket file is created 0600 and replaces only a stale socket. Sockets
+ * never block the emulator or raise SIGPIPE: output a peer does not read waits in
+ * a bounded queue (1 MiB), and a peer that lets it fill is disconnected. */
 #ifndef CORE_CHARDEV_H
 #define CORE_CHARDEV_H
 
@@ -14,6 +17,11 @@ typedef struct TesseraChardev Chardev;
 Chardev *chardev_open(const char *spec, GError **error);
 void chardev_close(Chardev *chr);
 const char *chardev_spec(const Chardev *chr);
+/* A unix socket server on PATH that does not wait for its client (QMP's): as
+ * "unix:PATH,server,nowait", with errors that name the path only. */
+Chardev *chardev_open_server(const char *path, GError **error);
+/* There is a peer to write to: not null, and a socket server has a client. */
+bool chardev_connected(const Chardev *chr);
 /* The monitor's side of a "mon:stdio" backend: it writes to the terminal too, and
  * gets the keys typed after Ctrl-A c (until the next Ctrl-A c). Close it with
  * chardev_close, before or after the backend. */

@@ -6,20 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *kind_of(mode_t mode)
-{
-    if (S_ISDIR(mode))
-        return "a directory";
-    if (S_ISCHR(mode))
-        return "a character device";
-    if (S_ISBLK(mode))
-        return "a block device";
-    if (S_ISFIFO(mode))
-        return "a FIFO";
-    if (S_ISSOCK(mode))
-        return "a socket";
-    return "not a regular file";
-}
+#include "file_kind.h"
 
 __attribute__((format(printf, 4, 5))) static void set_err(GError **error, const char *label,
                                                           const char *path, const char *fmt, ...)
@@ -51,7 +38,7 @@ int file_open_regular(const char *label, const char *path, uint64_t limit, uint6
         return -1;
     }
     if (!S_ISREG(st.st_mode)) {
-        const char *kind = kind_of(st.st_mode);
+        const char *kind = file_kind(st.st_mode);
         if (kind[0] == 'n')
             set_err(error, label, path, "not a regular file");
         else

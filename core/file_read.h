@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Reading a file from outside (-bios, -kernel, -initrd) whole, safely: the open
+ * Reading a file from outside (-bios, -kernel, -initrd, machine files) whole, safely: the open
  * never blocks (a FIFO, a terminal), anything but a regular file is refused, and so
  * is a file larger than a stated limit, before anything is allocated.
  */
@@ -13,6 +13,8 @@
 
 /* The limit for a PROM image, a kernel and an initial RAM disk. */
 #define FILE_READ_LIMIT (UINT64_C(256) << 20)
+/* The limit for a machine file (text; the SS-5's is a few KiB). */
+#define MACHINE_FILE_LIMIT (UINT64_C(1) << 20)
 
 /* Open `path` for reading without blocking (O_NONBLOCK, cleared once the file is
  * known to be regular), refuse anything but a regular file no larger than `limit`

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "file_read.h"
 #include "paths.h"
 
 /* GKeyFile knows no line numbers; this index maps "group\nkey" to the line that
@@ -101,7 +102,18 @@ __attribute__((format(printf, 4, 5))) static bool fail(Parser *p, const char *gr
 
 static char *get_str(Parser *p, const char *group, const char *key, bool required, bool *ok)
 {
-    char *v = g_key_file_get_string(p->kf, group, key, NULL);
+    GError *kerr = NULL;
+    char *v = g_key_file_get_string(p->kf, group, key, &kerr);
+    if (!v && kerr && kerr->code != G_KEY_FILE_ERROR_KEY_NOT_FOUND &&
+        kerr->code != G_KEY_FILE_ERROR_GROUP_NOT_FOUND) {
+        /* Present but unreadable: a bad escape (\z) or bytes that are not UTF-8. */
+        *ok = fail(p, group, key, "unreadable value (%s)",
+                   kerr->code == G_KEY_FILE_ERROR_UNKNOWN_ENCODING ? "not UTF-8"
+                                                                   : "a bad \\ escape");
+        g_error_free(kerr);
+        return NULL;
+    }
+    g_clear_error(&kerr);
     if (v)
         g_strstrip(v);
     if (required && (!v || !*v)) {
@@ -273,6 +285,8 @@ static DeviceSpec *parse_device(Parser *p, const char *group, const char *name, 
             continue;
         }
         char *v = get_str(p, group, k, false, &ok);
+        if (!v)
+            break; /* unreadable: get_str said why */
         if (!strcmp(k, "presence") && !is_cpu) {
             if (strcmp(v, "required") && strcmp(v, "optional"))
                 ok = fail(p, group, k, "'%s' is not required or optional", v);
@@ -357,7 +371,7 @@ static MemorySpec *parse_memory(Parser *p, const char *group, const char *name)
     char *hex = ok ? get_str(p, group, "contents", false, &ok) : NULL;
     if (ok && hex) {
         m->contents = parse_hex(hex);
-        if (!m->contents)
+        if (!m->contents || g_bytes_get_size(m->contents) == 0)
             ok = fail(p, group, "contents", "expected hex bytes");
         else if (g_bytes_get_size(m->contents) > m->size || m->kind == REGION_ZERO)
             ok = fail(p, group, "contents", "%zu bytes do not fit a %s region of %" G_GUINT64_FORMAT
@@ -416,7 +430,8 @@ static bool parse_machine_group(Parser *p, MachineSpec *s)
 MachineSpec *machine_file_load(const char *path, GError **error)
 {
     char *text = NULL;
-    if (!g_file_get_contents(path, &text, NULL, error))
+    gsize len;
+    if (!file_read_whole("machine file", path, MACHINE_FILE_LIMIT, &text, &len, error))
         return NULL;
     Parser p = { .path = path, .kf = g_key_file_new(), .error = error };
     MachineSpec *s = g_new0(MachineSpec, 1);

@@ -8,6 +8,7 @@
 
 #include "atomic.h"
 #include "config.h"
+#include "escape_stream.h"
 #include "exit_status.h"
 #include "file_read.h"
 #include "machine.h"
@@ -441,6 +442,9 @@ int main(int argc, char **argv)
     /* A reader that goes away (a socket client, the far end of a pipe) is an EPIPE
      * error for the code writing to it to handle, not a reason to die. */
     signal(SIGPIPE, SIG_IGN);
+    /* Error lines quote names from snapshots and files: no escape sequence in one
+     * reaches the terminal (stdout is the guest's console and is left alone). */
+    escape_stdio(false);
     Cli cli = { 0 };
     parse_args(argc, argv, &cli);
     if (!cli.machine && !cli.loadvm && !cli.list_plugins && !cli.list_machines &&
@@ -453,20 +457,25 @@ int main(int argc, char **argv)
     if (file_status != EXIT_OK)
         return file_status;
 
+    /* Everything main() takes is given back on every way out (LeakSanitizer). */
+    int status = EXIT_OK;
+    GError *error = NULL;
+    char *snap_machine = NULL, *snap_machine_file = NULL, *path = NULL;
+    MachineSpec *spec = NULL;
+    MachineResolution *res = NULL;
+    Machine *m = NULL;
+    Monitor *mons[2] = { NULL, NULL }; /* on the shared terminal, on -monitor */
+    Qmp *qmp = NULL;
     PluginRegistry *reg = registry_new();
     registry_add_default_dirs(reg, (char **)cli.plugin_paths->pdata);
     registry_scan(reg);
     for (guint i = 0; i < cli.plugin_pins->len; i++) {
-        GError *pin_error = NULL;
-        if (!registry_pin(reg, cli.plugin_pins->pdata[i], &pin_error)) {
-            registry_free(reg);
-            return fail(pin_error);
-        }
+        if (!registry_pin(reg, cli.plugin_pins->pdata[i], &error))
+            goto failed;
     }
     if (cli.check_machine) {
-        int status = check_machine(reg, cli.check_machine);
-        registry_free(reg);
-        return status;
+        status = check_machine(reg, cli.check_machine);
+        goto done;
     }
     if (cli.list_plugins || cli.list_machines || cli.dump_manifest) {
         if (cli.list_plugins)
@@ -478,23 +487,19 @@ int main(int argc, char **argv)
             printf("%s\n", json);
             g_free(json);
         }
-        registry_free(reg);
-        return EXIT_OK;
+        goto done;
     }
 
-    GError *error = NULL;
-    char *snap_machine = NULL, *snap_machine_file = NULL;
     if (cli.loadvm) {
         uint64_t ram = 0;
         if (!snapshot_machine(reg, cli.loadvm, &snap_machine, &ram, &snap_machine_file, &error))
-            return fail(error);
+            goto failed;
         if (ram)
             cli.mopts.ram_size = ram;
     }
     /* The snapshot's machine name is untrusted: without -M it is only ever a name
      * looked up in the machine directories, never a path. -M (a name or a file the
      * user gave) wins, and its machine must then be the snapshot's. */
-    char *path;
     if (cli.loadvm && !cli.machine) {
         path = machine_file_find_name(snap_machine, &error);
         if (!path && g_error_matches(error, G_FILE_ERROR, G_FILE_ERROR_INVAL))
@@ -502,21 +507,21 @@ int main(int argc, char **argv)
     } else {
         path = machine_file_find(cli.machine, &error);
     }
-    MachineSpec *spec = path ? machine_file_load(path, &error) : NULL;
-    g_free(path);
+    spec = path ? machine_file_load(path, &error) : NULL;
     if (!spec)
-        return fail(error);
+        goto failed;
     if (snap_machine && strcmp(spec->name, snap_machine)) {
         char *q = machine_name_valid(snap_machine) ? g_strdup(snap_machine)
                                                    : machine_name_quote(snap_machine);
         fprintf(stderr, "tessera: -loadvm %s: the snapshot is of machine %s, not %s\n",
                 cli.loadvm, q, spec->name);
         g_free(q);
-        return EXIT_ERROR;
+        status = EXIT_ERROR;
+        goto done;
     }
     /* Every device is resolved before anything is built: a required device that no
      * plugin serves stops here, one line each; an optional one is a warning. */
-    MachineResolution *res = machine_resolve(spec, reg);
+    res = machine_resolve(spec, reg);
     machine_resolution_report(res, stderr);
     if (res->missing_required) {
         if (cli.loadvm) {
@@ -527,34 +532,27 @@ int main(int argc, char **argv)
                     q ? q : "(not recorded)");
             g_free(q);
         }
-        machine_resolution_free(res);
-        machine_spec_free(spec);
-        registry_free(reg);
-        g_free(snap_machine);
-        g_free(snap_machine_file);
-        return EXIT_ERROR;
+        status = EXIT_ERROR;
+        goto done;
     }
 
-    Machine *m = machine_new(res, reg, &cli.mopts, &error);
+    m = machine_new(res, reg, &cli.mopts, &error);
     if (!m)
-        return fail(error);
+        goto failed;
     Session session = { .machine = m, .reg = reg };
     if (cli.loadvm && !snapshot_load(m, reg, cli.loadvm, &error))
-        return fail(error);
+        goto failed;
     if (cli.savevm_at)
         machine_break_at(m, cli.savevm_at);
-    Monitor *mons[2] = { NULL, NULL }; /* on the shared terminal, on -monitor */
-    Qmp *qmp = NULL;
     if (cli.mopts.serial && g_str_has_prefix(cli.mopts.serial, "mon:") &&
         !(mons[0] = monitor_new_mux(&session, machine_serial(m), &error)))
-        return fail(error);
+        goto failed;
     if (cli.monitor && !(mons[1] = monitor_new(&session, cli.monitor, &error)))
-        return fail(error);
+        goto failed;
     if (cli.qmp && !(qmp = qmp_new(&session, cli.qmp, &error)))
-        return fail(error);
+        goto failed;
 
     MachineExit why = run(&session, &cli, mons, qmp);
-    int status = EXIT_OK;
     switch ((int)why) {
     case MACHINE_EXIT_POWEROFF:
     case MACHINE_EXIT_QUIT:
@@ -583,6 +581,10 @@ int main(int argc, char **argv)
     }
     if (cli.report_icount)
         fprintf(stderr, "icount: %" G_GUINT64_FORMAT "\n", machine_icount(m));
+    goto done;
+failed:
+    status = fail(error);
+done:
     machine_free(m);
     monitor_free(mons[0]);
     monitor_free(mons[1]);
@@ -590,6 +592,7 @@ int main(int argc, char **argv)
     machine_resolution_free(res);
     machine_spec_free(spec);
     registry_free(reg);
+    g_free(path);
     g_free(snap_machine);
     g_free(snap_machine_file);
     g_hash_table_destroy(cli.mopts.extra);

@@ -1,62 +1,34 @@
 /* SPDX-License-Identifier: MIT */
-#define _GNU_SOURCE /* accept4 */
 #include "qmp.h"
 
-#include <errno.h>
 #include <json-glib/json-glib.h>
-#include <poll.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include "config.h"
+#include "chardev.h"
 #include "json_stream.h"
 
 #define QMP_ERROR g_quark_from_static_string("tessera-qmp")
 #define QMP_MAX_COMMAND (64 * 1024) /* bytes in one command */
 #define QMP_MAX_DEPTH 64            /* objects and arrays within one another */
-#define QMP_READ_MAX (256 * 1024)   /* bytes read in one poll, so a flood cannot starve the guest */
 
 struct Qmp {
     Session *session;
-    char *path;
-    int listen_fd;
-    int fd;           /* the connected client, or -1 */
-    bool negotiated;  /* qmp_capabilities was received */
-    JsonStream *in;   /* splits what the client sends into JSON values */
+    Chardev *chr;       /* unix:PATH,server,nowait */
+    unsigned sessions;  /* clients greeted so far (chardev_sessions) */
+    bool negotiated;    /* qmp_capabilities was received */
+    JsonStream *in;     /* splits what the client sends into JSON values */
 };
 
-/* The client hung up (or its socket failed): forget it; the next one may connect. */
-static void drop_client(Qmp *q)
-{
-    if (q->fd >= 0)
-        close(q->fd);
-    q->fd = -1;
-    json_stream_reset(q->in);
-}
-
-/* Sockets are written with MSG_NOSIGNAL: a client that closes before reading its
- * reply makes send() fail with EPIPE instead of killing the emulator with SIGPIPE. */
+/* Output goes through the chardev: never SIGPIPE, never blocking; a client that
+ * stops reading is disconnected once its queue is full. Returns false when there
+ * is no client to write to. */
 static bool send_all(Qmp *q, const char *buf, size_t len)
 {
-    size_t off = 0;
-    while (q->fd >= 0 && off < len) {
-        ssize_t n = send(q->fd, buf + off, len - off, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            struct pollfd p = { .fd = q->fd, .events = POLLOUT };
-            poll(&p, 1, 100);
-            continue;
-        }
-        if (n <= 0) { /* EPIPE, ECONNRESET...: the client is gone */
-            drop_client(q);
-            return false;
-        }
-        off += (size_t)n;
-    }
-    return q->fd >= 0;
+    if (!chardev_connected(q->chr))
+        return false;
+    chardev_write(q->chr, buf, len);
+    return true;
 }
 
 static void send_text(Qmp *q, const char *text)
@@ -212,7 +184,8 @@ static void handle(Qmp *q, const char *text, size_t len)
 static void feed(Qmp *q, const char *buf, size_t len)
 {
     size_t off = 0;
-    while (q->fd >= 0 && off < len) {
+    unsigned client = q->sessions;
+    while (chardev_connected(q->chr) && chardev_sessions(q->chr) == client && off < len) {
         size_t used;
         JsonStreamEvent ev = json_stream_next(q->in, buf + off, len - off, &used);
         off += used;
@@ -228,42 +201,35 @@ static void feed(Qmp *q, const char *buf, size_t len)
     }
 }
 
-/* Everything the client has sent so far (up to QMP_READ_MAX bytes a poll). */
-static void read_input(Qmp *q)
+/* A client that connected since the last look gets the greeting, and negotiates
+ * afresh. */
+static void new_client(Qmp *q)
 {
-    char buf[4096];
-    size_t total = 0;
-    while (q->fd >= 0 && total < QMP_READ_MAX) {
-        ssize_t n = recv(q->fd, buf, sizeof(buf), 0);
-        if (n > 0) {
-            total += (size_t)n;
-            feed(q, buf, (size_t)n);
-        } else if (n < 0 && errno == EINTR) {
-            continue;
-        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            return;
-        } else {
-            drop_client(q); /* end of input, or the connection failed */
-            return;
-        }
-    }
+    unsigned n = chardev_sessions(q->chr);
+    if (n == q->sessions || !chardev_connected(q->chr))
+        return;
+    q->sessions = n;
+    q->negotiated = false;
+    json_stream_reset(q->in);
+    greet(q);
+}
+
+static size_t qmp_can_read(void *opaque)
+{
+    return 4096;
+}
+
+static void qmp_read(void *opaque, const uint8_t *buf, size_t len)
+{
+    Qmp *q = opaque;
+    new_client(q); /* its first commands may arrive with the connection */
+    feed(q, (const char *)buf, len);
 }
 
 void qmp_poll(Qmp *q, int timeout_ms)
 {
-    struct pollfd p = { .fd = q->fd >= 0 ? q->fd : q->listen_fd, .events = POLLIN };
-    if (poll(&p, 1, timeout_ms) <= 0)
-        return;
-    if (q->fd < 0) {
-        q->fd = accept4(q->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-        if (q->fd < 0)
-            return;
-        q->negotiated = false;
-        json_stream_reset(q->in);
-        greet(q);
-        /* The new client may have sent its first commands already. */
-    }
-    read_input(q);
+    chardev_poll(q->chr, timeout_ms);
+    new_client(q);
 }
 
 static void qmp_poll_hook(void *opaque)
@@ -271,6 +237,8 @@ static void qmp_poll_hook(void *opaque)
     qmp_poll(opaque, 0);
 }
 
+/* -qmp unix:PATH[,server][,nowait]: always a server that does not wait, whatever
+ * the options say (as before: QMP clients connect when they like). */
 Qmp *qmp_new(Session *s, const char *spec, GError **error)
 {
     if (!g_str_has_prefix(spec, "unix:")) {
@@ -278,30 +246,19 @@ Qmp *qmp_new(Session *s, const char *spec, GError **error)
         return NULL;
     }
     const char *path = spec + 5;
-    char *comma = strchr(path, ',');
-    char *p = comma ? g_strndup(path, comma - path) : g_strdup(path);
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    if (strlen(p) >= sizeof(addr.sun_path)) {
-        g_set_error(error, QMP_ERROR, 0, "-qmp %s: socket path too long", spec);
-        g_free(p);
-        return NULL;
-    }
-    strcpy(addr.sun_path, p);
-    unlink(p);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) || listen(fd, 1)) {
-        g_set_error(error, QMP_ERROR, 0, "-qmp %s: %s", spec, g_strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        g_free(p);
+    const char *comma = strchr(path, ',');
+    char *p = comma ? g_strndup(path, (gsize)(comma - path)) : g_strdup(path);
+    Chardev *chr = chardev_open_server(p, error);
+    g_free(p);
+    if (!chr) {
+        g_prefix_error(error, "-qmp %s: ", spec);
         return NULL;
     }
     Qmp *q = g_new0(Qmp, 1);
     q->session = s;
-    q->path = p;
-    q->listen_fd = fd;
-    q->fd = -1;
+    q->chr = chr;
     q->in = json_stream_new(QMP_MAX_COMMAND, QMP_MAX_DEPTH);
+    chardev_set_receiver(chr, qmp_can_read, qmp_read, q);
     machine_add_poll(s->machine, qmp_poll_hook, q);
     return q;
 }
@@ -310,11 +267,7 @@ void qmp_free(Qmp *q)
 {
     if (!q)
         return;
-    if (q->fd >= 0)
-        close(q->fd);
-    close(q->listen_fd);
-    unlink(q->path);
-    g_free(q->path);
+    chardev_close(q->chr);
     json_stream_free(q->in);
     g_free(q);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Write-to-temporary, fsync, rename, fsync-directory. */
 #include "atomic.h"
+#include "file_kind.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,21 +26,6 @@ struct AtomicFile {
     char err[512];
 };
 
-static const char *kind_of(mode_t mode)
-{
-    if (S_ISDIR(mode))
-        return "a directory";
-    if (S_ISCHR(mode))
-        return "a character device";
-    if (S_ISBLK(mode))
-        return "a block device";
-    if (S_ISFIFO(mode))
-        return "a FIFO";
-    if (S_ISSOCK(mode))
-        return "a socket";
-    return "not a regular file";
-}
-
 int atomic_check_target(const char *path, char *err, size_t errlen)
 {
     struct stat st;
@@ -54,7 +40,7 @@ int atomic_check_target(const char *path, char *err, size_t errlen)
         snprintf(err, errlen,
                  "%s: cannot save here: %s, not a regular file (a snapshot replaces only a "
                  "regular file or goes to a new path)",
-                 path, kind_of(st.st_mode));
+                 path, file_kind(st.st_mode));
         return -1;
     }
     return 0;

@@ -19,6 +19,7 @@
 
 #include "format.h"
 #include "layout.h"
+#include "manifest_json.h"
 #include "negotiate.h"
 #include "snapshot.h"
 
@@ -59,6 +60,12 @@ static int match_instance(Load *l, uint32_t i, char *err, size_t errlen)
     if (inst->migration_blocker || !inst->schema || !inst->schema->layout || !inst->state) {
         snprintf(err, errlen, "device '%s' (%s): cannot be loaded: %s", inst->name,
                  inst->plugin, inst->migration_blocker ? inst->migration_blocker : "no state schema");
+        return -1;
+    }
+    if (d->kind != inst->kind) {
+        snprintf(err, errlen, "device '%s' (%s): snapshot has a device of kind %s, this "
+                 "machine one of kind %s", inst->name, inst->plugin,
+                 manifest_kind_name(d->kind), manifest_kind_name(inst->kind));
         return -1;
     }
     const TesseraStateSchema *s = inst->schema;
@@ -124,13 +131,22 @@ static int match(Load *l, char *err, size_t errlen)
     for (uint32_t i = 0; i < m->n_memory; i++) {
         const TesseraMemoryInfo *r = &m->memory[i];
         const TsnapMemory *sm = tsnap_find_memory(l->f, r->name);
+        const char *sep = why->len ? "; " : "";
         if (!sm)
             g_string_append_printf(why, "%smemory '%s' of this machine is not in the snapshot",
-                                   why->len ? "; " : "", r->name);
+                                   sep, r->name);
         else if (sm->length != r->length)
             g_string_append_printf(why, "%smemory '%s': snapshot has %llu bytes, this machine %llu",
-                                   why->len ? "; " : "", r->name,
-                                   (unsigned long long)sm->length, (unsigned long long)r->length);
+                                   sep, r->name, (unsigned long long)sm->length,
+                                   (unsigned long long)r->length);
+        else if (sm->pa != r->pa)
+            g_string_append_printf(why, "%smemory '%s': snapshot has it at 0x%llx, this machine "
+                                   "at 0x%llx", sep, r->name, (unsigned long long)sm->pa,
+                                   (unsigned long long)r->pa);
+        else if (sm->readonly != (r->readonly != 0))
+            g_string_append_printf(why, "%smemory '%s': snapshot has it %s, this machine %s", sep,
+                                   r->name, sm->readonly ? "read-only" : "writable",
+                                   r->readonly ? "read-only" : "writable");
         else
             l->mem[i] = (StagedMem){.region = r, .mem = sm};
     }

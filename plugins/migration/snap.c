@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "dump.h"
+#include "escape_stream.h"
 #include "exit_status.h"
 #include "format.h"
 #include "layout.h"
@@ -338,13 +339,27 @@ static int cmd_diff(int argc, char **argv)
     return n ? EXIT_NO : 0;
 }
 
+/* json-glib leaves DEL and the C1 controls (U+0080-U+009F) raw in strings, which
+ * the output filter would turn into \ooo, not JSON: write them as \u00XX here. */
+static void put_json(const char *json)
+{
+    for (const unsigned char *p = (const unsigned char *)json; *p; p++) {
+        if (*p == 0x7f)
+            fputs("\\u007f", stdout);
+        else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+            printf("\\u00%02x", *++p);
+        else
+            putchar(*p);
+    }
+}
+
 static int cmd_dump(int argc, char **argv)
 {
     TsnapFile *f = open_or_report(argv[2]);
     if (!f)
         return EXIT_NO;
     char *json = tsnap_dump_json(f);
-    fputs(json, stdout);
+    put_json(json);
     free(json);
     tsnap_close(f);
     return 0;
@@ -376,6 +391,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    escape_stdio(true); /* names and versions in a snapshot may hold escape sequences */
     if (argc < 2) {
         fprintf(stderr, "tessera-snap: expected a command (try tessera-snap --help)\n");
         return EXIT_USAGE;

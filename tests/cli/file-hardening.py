@@ -83,6 +83,19 @@ refused("kernel-too-big", base + ["-bios", loop, "-kernel", big],
 refused("bios-too-big", base + ["-bios", big],
         "tessera: -bios %s: 314572800 bytes is more than the 256 MiB limit" % big)
 
+# A machine file is read through the same bounded reader: over 1 MiB is refused.
+bigmachine = os.path.join(tmp, "big.machine")
+with open(bigmachine, "wb") as f:
+    f.truncate(2 << 20)
+refused("machine-file-too-big", ["-M", bigmachine, "-serial", "null", "-bios", loop],
+        "tessera: machine file %s: 2097152 bytes is more than the 1 MiB limit" % bigmachine)
+# -nvram: a FIFO, a character device or a directory is refused before it is used.
+for name, target, why in [("nvram-fifo", fifo, "not a regular file"),
+                          ("nvram-dev-null", "/dev/null", "not a regular file"),
+                          ("nvram-directory", directory, "Is a directory")]:
+    refused(name, base + ["-bios", loop, "-nvram", target],
+            "nvram file %s: %s" % (target, why))
+
 for name, target, kind in [("savevm-at-fifo", fifo, "a FIFO"),
                            ("savevm-at-directory", directory, "a directory"),
                            ("savevm-at-symlink-to-fifo", link_to_fifo, "a FIFO")]:

@@ -38,25 +38,12 @@ import tempfile
 import time
 import tty
 
-TIMEOUT = 20  # seconds of wall time for any one wait
+import clitest
+from clitest import BOOT_TIMEOUT, TIMEOUT, check, wait_for_path
+
 PROMPT = b"(tessera) "
 BANNER = "Tessera monitor - type 'help' for more information"
 STATUS = re.compile(r"^VM status: (running|paused) \(icount (\d+)\)$", re.M)
-
-passed = 0
-failed = 0
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("PASS " + name)
-    else:
-        failed += 1
-        print("FAIL %s%s" % (name, ": " + detail if detail else ""))
-    sys.stdout.flush()
-    return ok
 
 
 class Monitor:
@@ -429,9 +416,7 @@ def socket_wait_checks(tessera, prog, tmp):
                          stderr=subprocess.PIPE)
     try:
         s, mon = None, None
-        deadline = time.time() + TIMEOUT
-        while not os.path.exists(sock) and time.time() < deadline and p.poll() is None:
-            time.sleep(0.02)
+        wait_for_path(sock, p)
         time.sleep(0.3)
         check("server-wait-holds-the-guest",
               p.poll() is None and os.path.exists(out) and read(out) == b"")
@@ -495,7 +480,8 @@ def openbios_checks(tessera, snap_tool, firmware, timer_snap, tmp):
     con = Console(p)
     s = None
     try:
-        if not check("openbios-boots-to-the-prompt", con.wait_for("0 > ", 0, 60) is not None,
+        booted = con.wait_for("0 > ", 0, BOOT_TIMEOUT) is not None
+        if not check("openbios-boots-to-the-prompt", booted,
                      con.out.decode(errors="replace")[-500:]):
             return
         check("forth-word-defined", con.ask(": magic 11 ;", ""))
@@ -602,8 +588,7 @@ def main():
         else:
             print("SKIP openbios over the socket: %s not installed "
                   "(Debian package qemu-system-data)" % firmware)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return clitest.summary()
 
 
 if __name__ == "__main__":

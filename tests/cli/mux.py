@@ -34,10 +34,11 @@ import select
 import subprocess
 import sys
 import tempfile
-import time
 
-from monitor import (BANNER, PROMPT, STATUS, TIMEOUT, Console, Monitor, check,
-                     counting_then_stopped, finish, read, stopped_at_start)
+import clitest
+from clitest import BOOT_TIMEOUT, TIMEOUT, check
+from monitor import (BANNER, PROMPT, STATUS, Console, Monitor, counting_then_stopped, finish,
+                     read, stopped_at_start)
 import monitor
 
 HELP = b"\nC-a h    print this help\nC-a x    exit emulator\n"
@@ -200,7 +201,8 @@ def boot(tessera, firmware, extra):
                          stderr=subprocess.PIPE)
     t = Terminal(p)
     if not check("openbios-boots-to-the-prompt" + ("-monitor-none" if extra else ""),
-                 t.wait_for("0 > ", 0, 60) is not None, t.out.decode(errors="replace")[-500:]):
+                 t.wait_for("0 > ", 0, BOOT_TIMEOUT) is not None,
+                 t.out.decode(errors="replace")[-500:]):
         stop_process(p)
         return None
     return t
@@ -272,8 +274,7 @@ def main():
         else:
             print("SKIP OpenBIOS on the shared terminal: %s not installed "
                   "(Debian package qemu-system-data)" % firmware)
-    print("%d passed, %d failed" % (monitor.passed, monitor.failed))
-    return 1 if monitor.failed else 0
+    return clitest.summary()
 
 
 if __name__ == "__main__":

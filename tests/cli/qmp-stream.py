@@ -17,49 +17,12 @@ time, and several in one write, are answered in order.
 """
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
-TIMEOUT = 20
-
-passed = 0
-failed = 0
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("PASS " + name)
-    else:
-        failed += 1
-        print("FAIL %s%s" % (name, ": " + detail if detail else ""))
-    sys.stdout.flush()
-    return ok
-
-
-class Qmp:
-    def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.settimeout(TIMEOUT)
-        self.s.connect(path)
-        self.buf = b""
-
-    def line(self):
-        while b"\n" not in self.buf:
-            data = self.s.recv(65536)
-            if not data:
-                return None
-            self.buf += data
-        line, self.buf = self.buf.split(b"\n", 1)
-        return json.loads(line.decode())
-
-    def send(self, data):
-        self.s.sendall(data)
-
+from clitest import TIMEOUT, Qmp, check, summary, wait_for_path
 
 def status_cmd(n):
     return json.dumps({"execute": "query-status", "id": n}).encode()
@@ -89,9 +52,7 @@ def main():
                          stdin=rfd, stdout=out, stderr=subprocess.PIPE)
     os.close(rfd)
     try:
-        deadline = time.time() + TIMEOUT
-        while not os.path.exists(qmp_path) and p.poll() is None and time.time() < deadline:
-            time.sleep(0.02)
+        wait_for_path(qmp_path, p)
         q = Qmp(qmp_path)
         check("greeting", "QMP" in (q.line() or {}))
         q.send(b'{"execute": "qmp_capabilities"}\n')
@@ -161,9 +122,8 @@ def main():
         err = p.stderr.read().decode(errors="replace")
         if err.strip():
             print("tessera stderr:\n" + err)
-    print("%d passed, %d failed" % (passed, failed))
+    return summary()
 
 
 if __name__ == "__main__":
-    main()
-    sys.exit(1 if failed else 0)
+    sys.exit(main())

@@ -28,64 +28,7 @@ import sys
 import tempfile
 import time
 
-TIMEOUT = 20
-
-passed = 0
-failed = 0
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("PASS " + name)
-    else:
-        failed += 1
-        print("FAIL %s%s" % (name, ": " + detail if detail else ""))
-    sys.stdout.flush()
-    return ok
-
-
-def wait_for_path(path, p):
-    deadline = time.time() + TIMEOUT
-    while time.time() < deadline and p.poll() is None:
-        if os.path.exists(path):
-            return True
-        time.sleep(0.02)
-    return False
-
-
-def connect(path):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(TIMEOUT)
-    s.connect(path)
-    return s
-
-
-class Qmp:
-    def __init__(self, path):
-        self.s = connect(path)
-        self.buf = b""
-
-    def line(self):
-        while b"\n" not in self.buf:
-            data = self.s.recv(65536)
-            if not data:
-                return None
-            self.buf += data
-        line, self.buf = self.buf.split(b"\n", 1)
-        return json.loads(line.decode())
-
-    def cmd(self, name, **args):
-        msg = {"execute": name}
-        if args:
-            msg["arguments"] = args
-        self.s.sendall(json.dumps(msg).encode() + b"\n")
-        return self.line()
-
-    def close(self):
-        self.s.close()
-
+from clitest import TIMEOUT, Qmp, check, connect, monitor_says, summary, wait_for_path
 
 def still_alive(p, name):
     time.sleep(0.3)  # let tessera read what was sent and try to answer
@@ -110,16 +53,7 @@ def qmp_serves(path, name):
 
 def monitor_serves(path, name):
     try:
-        s = connect(path)
-        buf = b""
-        s.sendall(b"info status\n")
-        deadline = time.time() + TIMEOUT
-        while b"VM status: paused" not in buf and time.time() < deadline:
-            data = s.recv(65536)
-            if not data:
-                break
-            buf += data
-        s.close()
+        buf = monitor_says(path, b"info status\n", b"VM status: paused")
         return check(name + ": a new monitor client is served", b"VM status: paused" in buf,
                      repr(buf[-200:]))
     except OSError as e:
@@ -244,9 +178,8 @@ def main():
         if p.returncode not in (0, None):
             print("tessera exit status: %s" % p.returncode)
     hung_up_outputs(tessera, hello, tmp)
-    print("%d passed, %d failed" % (passed, failed))
+    return summary()
 
 
 if __name__ == "__main__":
-    main()
-    sys.exit(1 if failed else 0)
+    sys.exit(main())

@@ -5,6 +5,7 @@ directories, never a path. A snapshot naming /etc/passwd, ../x or a name with an
 escape character is refused with one line that quotes no file's content.
 -M FILE given by the user is still used as it is.
 Usage: snapshot-machine-name.py TESSERA TESSERA_SNAP"""
+import json
 import os
 import subprocess
 import sys
@@ -98,6 +99,26 @@ with open(nosuch, "wb") as f:
 r = run(tessera, "-loadvm", nosuch, "-bios", loop, "-serial", "null")
 check("unknown-valid-name", r.returncode == 1 and b"unknown machine 'no-such-machine'" in r.stderr,
       "status %d, stderr %r" % (r.returncode, r.stderr))
+
+# tessera-snap prints what the snapshot says with its control characters escaped:
+# ESC, DEL, a C1 control in UTF-8 (U+009B, CSI) and a bell never reach the output.
+hostile = os.path.join(tmp, "hostile.tsnap")
+with open(hostile, "wb") as f:
+    f.write(tsnaplib.set_machine_name(good, b"ss5\x1b[2J\x7f\xc2\x9b31m\x07-caf\xc3\xa9"))
+r = run(snap_tool, "info", hostile)
+check("snap-info-escapes-the-machine-name",
+      r.returncode == 0 and b"machine:      ss5\\033[2J\\177\\302\\23331m\\007-caf\xc3\xa9 (" in r.stdout,
+      "status %d, stdout %r" % (r.returncode, r.stdout[:300]))
+for args in (["info", hostile], ["verify", hostile], ["check", hostile], ["dump", hostile],
+             ["diff", base, hostile]):
+    r = run(snap_tool, *args)
+    out = r.stdout + r.stderr
+    bad = [c for c in (b"\x1b", b"\x7f", b"\x07", b"\xc2\x9b") if c in out]
+    check("snap-%s-prints-no-control-characters" % args[0], not bad and len(out) > 0,
+          "found %r in %r" % (bad, out[:300]))
+r = run(snap_tool, "dump", hostile)
+check("snap-dump-stays-json", r.returncode == 0 and
+      json.loads(r.stdout.decode())["machine"] == "ss5\x1b[2J\x7f\x9b31m\x07-caf\xe9", repr(r.stdout[:200]))
 
 print("%d failed" % failures)
 sys.exit(1 if failures else 0)

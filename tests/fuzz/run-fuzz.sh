@@ -1,16 +1,24 @@
 #!/bin/sh
-# Build the .tsnap loader fuzz target with clang (libFuzzer + ASan) straight from the
-# sources and run it for a bounded time. Exit 77 (skipped) only when clang cannot
-# build a libFuzzer target at all; the target itself failing to build is a failure.
-#   run-fuzz.sh SOURCE_ROOT WORK_DIR SECONDS MIGRATION_SOURCES...
-# The migration sources are meson's tsnap_sources, so the list cannot drift.
-# A crash leaves the input in WORK_DIR/crash-*; copy it to tests/fuzz/regressions/
-# so that the migration-corrupt test replays it forever after.
+# Build one libFuzzer target with clang (libFuzzer + ASan + UBSan) straight from
+# its sources and run it for a bounded time on a copy of its seed corpus. Exit 77
+# (skipped) only when clang cannot build a libFuzzer target at all; the target
+# itself failing to build, or any finding, is a failure.
+#   run-fuzz.sh WORK_DIR SECONDS CORPUS_DIR [LIBFUZZER_OPTION...] -- CLANG_ARGS...
+# CLANG_ARGS are the target's sources (meson's lists, so they cannot drift), -I
+# and -D flags. A finding leaves the input in WORK_DIR/crash-* (timeout-*, oom-*,
+# leak-*): copy it to the target's regressions directory, where the replay test
+# of the ordinary build runs it for ever after.
 set -eu
-src=$1
-work=$2
-secs=$3
+work=$1
+secs=$2
+corpus=$3
 shift 3
+opts=
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+    opts="$opts $1"
+    shift
+done
+[ $# -gt 0 ] && shift
 clang=${CLANG:-clang}
 command -v "$clang" >/dev/null 2>&1 || { echo "no clang: skipped"; exit 77; }
 mkdir -p "$work/corpus"
@@ -23,14 +31,15 @@ if ! "$clang" $sanitize -o "$work/probe" "$probe" 2>"$work/build.log"; then
     echo "clang cannot build a libFuzzer target here: skipped"
     exit 77
 fi
-mig=$src/plugins/migration
-flags=$(pkg-config --cflags glib-2.0 json-glib-1.0 libzstd)
-libs=$(pkg-config --libs glib-2.0 json-glib-1.0 libzstd)
-exe=$work/fuzz-tsnap-load
+flags=$(pkg-config --cflags glib-2.0 gmodule-2.0 json-glib-1.0 libzstd)
+libs=$(pkg-config --libs glib-2.0 gmodule-2.0 json-glib-1.0 libzstd)
+exe=$work/fuzz
 # shellcheck disable=SC2086
 "$clang" -std=gnu11 -g -O1 $sanitize -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION \
-    -I"$src/abi" -I"$mig" $flags -o "$exe" "$src/tests/fuzz/fuzz_tsnap_load.c" "$@" $libs
-cp "$src"/tests/fuzz/corpus/* "$work/corpus/" 2>/dev/null || true
+    $flags -o "$exe" "$@" $libs -ldl
+cp "$corpus"/* "$work/corpus/"
+rm -f "$work/corpus/README"
 cd "$work"
+# shellcheck disable=SC2086
 exec "$exe" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-    -artifact_prefix="$work/" "$work/corpus"
+    -artifact_prefix="$work/" $opts "$work/corpus"

@@ -363,6 +363,8 @@ Test(abi_layout, pkg_config_file_states_the_header_abi_version)
     cr_expect_not_null(strstr(text, major), "%s lacks abi_major=%d", path, TESSERA_ABI_MAJOR);
     cr_expect_not_null(strstr(text, minor), "%s lacks abi_minor=%d", path, TESSERA_ABI_MINOR);
     cr_expect_not_null(strstr(text, "\nplugindir="), "%s lacks plugindir", path);
+    g_free(major);
+    g_free(minor);
     g_free(path);
     g_free(text);
 }

@@ -17,6 +17,14 @@
 #include "plugin.h"
 
 static char *tmpdir;
+/* Strings the helpers below return belong to the test: freed at its teardown. */
+static GPtrArray *owned;
+
+static char *own(char *s)
+{
+    g_ptr_array_add(owned, s);
+    return s;
+}
 
 static void remove_tree(const char *path)
 {
@@ -41,6 +49,7 @@ static void make_tmpdir(void)
 {
     GError *error = NULL;
 
+    owned = g_ptr_array_new_with_free_func(g_free);
     tmpdir = g_dir_make_tmp("tessera-loader-XXXXXX", &error);
     cr_assert_not_null(tmpdir, "%s", error ? error->message : "");
     cr_assert_eq(chmod(tmpdir, 0755), 0);
@@ -54,6 +63,9 @@ static void drop_tmpdir(void)
         g_free(tmpdir);
         tmpdir = NULL;
     }
+    if (owned)
+        g_ptr_array_free(owned, TRUE);
+    owned = NULL;
 }
 
 TestSuite(loader, .init = make_tmpdir, .fini = drop_tmpdir);
@@ -61,7 +73,7 @@ TestSuite(loader, .init = make_tmpdir, .fini = drop_tmpdir);
 /* A subdirectory of the test's directory, created with mode 0755. */
 static char *subdir(const char *name)
 {
-    char *path = g_build_filename(tmpdir, name, NULL);
+    char *path = own(g_build_filename(tmpdir, name, NULL));
     cr_assert_eq(g_mkdir_with_parents(path, 0755), 0);
     cr_assert_eq(chmod(path, 0755), 0);
     return path;
@@ -71,7 +83,7 @@ static char *subdir(const char *name)
 static char *copy_fixture_to(const char *dir, const char *name, mode_t mode)
 {
     char *src = g_strdup_printf("%s/loader/%s.so", TESSERA_TEST_FIXTURES, name);
-    char *dst = g_strdup_printf("%s/%s.so", dir, name);
+    char *dst = own(g_strdup_printf("%s/%s.so", dir, name));
     char *data = NULL;
     gsize len = 0;
     GError *error = NULL;
@@ -101,12 +113,11 @@ static void expect_refused(const char *name, const char *why)
     cr_assert_eq(reg->plugins->len, 0);
     cr_assert_eq(reg->refused->len, 1);
     const PluginRefusal *r = reg->refused->pdata[0];
-    cr_assert(g_str_has_suffix(r->path, g_strconcat("/", name, ".so", NULL)),
+    cr_assert(g_str_has_suffix(r->path, own(g_strconcat("/", name, ".so", NULL))),
               "refusal names the file (%s)", r->path);
     cr_assert_not_null(strstr(r->reason, why), "%s: reason \"%s\" should mention \"%s\"",
                        name, r->reason, why);
     cr_assert_null(strchr(r->reason, '\n'), "reason is one line");
-    g_free(path);
     registry_free(reg);
 }
 
@@ -240,7 +251,7 @@ Test(loader, refuses_unresolved_symbols_at_load_time)
 Test(loader, refuses_a_file_that_is_not_a_shared_object)
 {
     PluginRegistry *reg = registry_new();
-    char *path = g_build_filename(tmpdir, "garbage.so", NULL);
+    char *path = own(g_build_filename(tmpdir, "garbage.so", NULL));
 
     cr_assert(g_file_set_contents(path, "not an ELF file", -1, NULL));
     cr_assert_eq(chmod(path, 0644), 0);
@@ -320,8 +331,7 @@ Test(loader, a_plugin_built_for_abi_1_1_loads_with_its_48_byte_fields)
     cr_expect_eq(l->fields[2].member_size, 0, "ABI 1.1 fields record no member size");
     cr_expect_neq((const void *)l->fields, ((const TesseraDeviceClass *)p->desc->iface)->state->layout->fields,
                   "the host reads a copy in today's structs");
-    g_free(path);
-    registry_free(reg);
+    registry_free(reg); /* path belongs to the test's pool */
 }
 
 Test(loader, a_refusal_names_the_plugin_once_its_descriptor_passed)
@@ -341,9 +351,7 @@ Test(loader, a_refusal_names_the_plugin_once_its_descriptor_passed)
     cr_expect(registry_refusal_may_be(rb, "abi-major-mismatch"));
     cr_expect(registry_refusal_may_be(rb, "abi"));
     cr_expect_not(registry_refusal_may_be(rb, "abi-major-mismatch-x"));
-    g_free(a);
-    g_free(b);
-    registry_free(reg);
+    registry_free(reg); /* a and b belong to the test's pool */
 }
 
 Test(loader, refuses_an_unknown_field_type)
@@ -423,7 +431,7 @@ Test(loader, refuses_a_file_in_a_world_writable_directory)
 Test(loader, checks_permissions_before_opening_the_file)
 {
     PluginRegistry *reg = registry_new();
-    char *path = g_build_filename(tmpdir, "insecure.so", NULL);
+    char *path = own(g_build_filename(tmpdir, "insecure.so", NULL));
 
     /* Not even an ELF file: had it been opened, the reason would be "cannot load". */
     cr_assert(g_file_set_contents(path, "junk", -1, NULL));
@@ -469,7 +477,7 @@ Test(loader, refuses_a_group_writable_plugin_directory)
 {
     char *dir = subdir("shared");
     char *path = copy_fixture_to(dir, "good", 0755);
-    char *why = g_strdup_printf("directory %s is writable by group (mode 0775)", dir);
+    char *why = own(g_strdup_printf("directory %s is writable by group (mode 0775)", dir));
 
     cr_assert_eq(chmod(dir, 0775), 0);
     expect_path_refused(path, why);
@@ -481,7 +489,8 @@ Test(loader, refuses_a_sticky_world_writable_plugin_directory)
      * add files there. */
     char *dir = subdir("tmp-like");
     char *path = copy_fixture_to(dir, "good", 0755);
-    char *why = g_strdup_printf("directory %s is writable by group and others (mode 1777)", dir);
+    char *why =
+        own(g_strdup_printf("directory %s is writable by group and others (mode 1777)", dir));
 
     cr_assert_eq(chmod(dir, 01777), 0);
     expect_path_refused(path, why);
@@ -494,7 +503,7 @@ Test(loader, refuses_a_symlink_placed_in_a_world_writable_directory)
     char *good = subdir("plugins");
     char *open_dir = subdir("open");
     char *target = copy_fixture_to(good, "good", 0755);
-    char *link = g_build_filename(open_dir, "evil.so", NULL);
+    char *link = own(g_build_filename(open_dir, "evil.so", NULL));
 
     cr_assert_eq(symlink(target, link), 0);
     cr_assert_eq(chmod(open_dir, 01777), 0);
@@ -515,8 +524,8 @@ Test(loader, refuses_a_symlink_to_a_world_writable_directory)
     char *dir = subdir("links");
     char *open_dir = subdir("open");
     char *target = copy_fixture_to(open_dir, "good", 0755);
-    char *link = g_build_filename(dir, "good.so", NULL);
-    char *why = g_strdup_printf("directory %s is writable by group and others", open_dir);
+    char *link = own(g_build_filename(dir, "good.so", NULL));
+    char *why = own(g_strdup_printf("directory %s is writable by group and others", open_dir));
 
     cr_assert_eq(symlink(target, link), 0);
     cr_assert_eq(chmod(open_dir, 01777), 0);
@@ -528,8 +537,8 @@ Test(loader, refuses_a_symlinked_directory_in_a_world_writable_directory)
 {
     char *real = subdir("real");
     char *open_dir = subdir("open");
-    char *alias = g_build_filename(open_dir, "alias", NULL);
-    char *via_alias = g_build_filename(alias, "good.so", NULL);
+    char *alias = own(g_build_filename(open_dir, "alias", NULL));
+    char *via_alias = own(g_build_filename(alias, "good.so", NULL));
 
     copy_fixture_to(real, "good", 0755);
     cr_assert_eq(symlink(real, alias), 0);
@@ -549,7 +558,7 @@ Test(loader, a_refused_link_does_not_block_the_file_it_points_to)
     char *good = subdir("plugins");
     char *open_dir = subdir("open");
     char *target = copy_fixture_to(good, "good", 0755);
-    char *link = g_build_filename(open_dir, "evil.so", NULL);
+    char *link = own(g_build_filename(open_dir, "evil.so", NULL));
 
     cr_assert_eq(symlink(target, link), 0);
     cr_assert_eq(chmod(open_dir, 01777), 0);
@@ -565,7 +574,7 @@ Test(loader, accepts_a_relative_symlink_in_a_trusted_directory)
     char *real = subdir("real");
     char *links = subdir("links");
     char *target = copy_fixture_to(real, "good", 0755);
-    char *link = g_build_filename(links, "good.so", NULL);
+    char *link = own(g_build_filename(links, "good.so", NULL));
 
     cr_assert_eq(symlink("../real/./good.so", link), 0);
     const Plugin *p = expect_loaded(reg, link);
@@ -587,7 +596,7 @@ Test(loader, refuses_a_plugin_directory_owned_by_another_user)
     need_root();
     char *dir = subdir("theirs");
     char *path = copy_fixture_to(dir, "good", 0755);
-    char *why = g_strdup_printf("directory %s is owned by uid 12345", dir);
+    char *why = own(g_strdup_printf("directory %s is owned by uid 12345", dir));
 
     cr_assert_eq(chown(dir, 12345, 12345), 0);
     expect_path_refused(path, why);
@@ -598,7 +607,7 @@ Test(loader, refuses_a_symlink_to_a_file_owned_by_another_user)
     need_root();
     char *dir = subdir("links");
     char *target = copy_fixture_to(tmpdir, "good", 0755);
-    char *link = g_build_filename(dir, "good.so", NULL);
+    char *link = own(g_build_filename(dir, "good.so", NULL));
 
     cr_assert_eq(chown(target, 12345, 12345), 0);
     cr_assert_eq(symlink(target, link), 0);
@@ -610,7 +619,7 @@ Test(loader, refuses_a_group_writable_ancestor_without_the_sticky_bit)
     char *top = subdir("team");
     char *dir = subdir("team/plugins");
     char *path = copy_fixture_to(dir, "good", 0755);
-    char *why = g_strdup_printf("directory %s is writable by group (mode 0775)", top);
+    char *why = own(g_strdup_printf("directory %s is writable by group (mode 0775)", top));
 
     /* Anyone in the group could rename plugins/ away and put their own in its place. */
     cr_assert_eq(chmod(top, 0775), 0);
@@ -623,7 +632,7 @@ Test(loader, refuses_an_ancestor_owned_by_another_user)
     char *top = subdir("theirs");
     char *dir = subdir("theirs/plugins");
     char *path = copy_fixture_to(dir, "good", 0755);
-    char *why = g_strdup_printf("directory %s is owned by uid 12345", top);
+    char *why = own(g_strdup_printf("directory %s is owned by uid 12345", top));
 
     cr_assert_eq(chown(top, 12345, 12345), 0);
     expect_path_refused(path, why);
@@ -656,7 +665,7 @@ Test(loader, accepts_a_sticky_group_writable_ancestor)
 
 Test(loader, refuses_a_fifo_without_blocking)
 {
-    char *path = g_build_filename(tmpdir, "fifo.so", NULL);
+    char *path = own(g_build_filename(tmpdir, "fifo.so", NULL));
 
     cr_assert_eq(mkfifo(path, 0644), 0);
     expect_path_refused(path, "not a regular file");
@@ -696,7 +705,7 @@ Test(loader, scan_loads_every_so_file_in_subdirectories_too)
 
     copy_fixture_to(top, "good", 0755);
     copy_fixture_to(nested, "good-cpu", 0755);
-    char *readme = g_build_filename(top, "README", NULL);
+    char *readme = own(g_build_filename(top, "README", NULL));
     cr_assert(g_file_set_contents(readme, "not a plugin", -1, NULL));
 
     registry_add_dir(reg, top);
@@ -741,7 +750,7 @@ Test(loader, the_same_file_reached_through_two_directories_loads_once)
 {
     PluginRegistry *reg = registry_new();
     char *dir = subdir("real");
-    char *link = g_build_filename(tmpdir, "alias", NULL);
+    char *link = own(g_build_filename(tmpdir, "alias", NULL));
 
     copy_fixture_to(dir, "good", 0755);
     cr_assert_eq(symlink(dir, link), 0);
@@ -896,7 +905,7 @@ static char *print_registry(const PluginRegistry *reg)
 
     registry_print(reg, out);
     fclose(out);
-    return text;
+    return own(text); /* malloc'd: g_free is free */
 }
 
 static PluginRegistry *listing_registry(void)
@@ -921,7 +930,7 @@ static char *line_with(const char *text, const char *needle)
     const char *start = at, *end = strchr(at, '\n');
     while (start > text && start[-1] != '\n')
         start--;
-    return g_strndup(start, end ? (size_t)(end - start) : strlen(start));
+    return own(g_strndup(start, end ? (size_t)(end - start) : strlen(start)));
 }
 
 Test(loader, list_shows_name_version_kind_state_and_path)
@@ -994,6 +1003,5 @@ Test(loader, list_shows_the_plugins_set_aside_once)
     cr_assert_eq(g_strv_length(sections), 2, "the set-aside list once:\n%s", text);
     cr_assert_not_null(strstr(sections[1], "sidebyside 2.0.0: "), "%s", text);
     g_strfreev(sections);
-    free(text);
     registry_free(reg);
 }

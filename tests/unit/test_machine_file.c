@@ -191,6 +191,23 @@ Test(machine_file, a_bad_chardev_backend_is_an_error)
     g_free(msg);
 }
 
+/* An empty value would give an empty, NULL-backed contents (copied as NULL). */
+Test(machine_file, empty_memory_contents_is_an_error)
+{
+    char *msg = load_error("\n[memory id]\nkind = rom\nbase = 0x78000000\nsize = 4\ncontents =\n");
+    cr_assert(strstr(msg, "[memory id] contents: expected hex bytes"), "%s", msg);
+    g_free(msg);
+}
+
+/* A value GLib cannot read (here, not UTF-8) is an error on its line, not NULL. */
+Test(machine_file, an_unreadable_value_is_an_error)
+{
+    char *msg = load_error("\n[device uart]\nplugin = escc\nchardev.a = ser\xff\n");
+    cr_assert(strstr(msg, "toy.machine:15: [device uart] chardev.a: unreadable value (not UTF-8)"),
+              "%s", msg);
+    g_free(msg);
+}
+
 Test(machine_file, ram_default_above_ram_max_is_an_error)
 {
     char *path = g_build_filename(tmpdir, "bad.machine", NULL);

@@ -298,7 +298,10 @@ static void nvram_format(uint8_t *mem)
 /* Load the file if it exists, else create it from the generated image. */
 static int nvram_open(M48t08 *s, const char *path, char *err, size_t errlen)
 {
-    int fd = open(path, O_RDWR | O_CLOEXEC);
+    /* As every file from outside: O_NONBLOCK and O_NOCTTY, so a FIFO or a terminal
+     * named here can neither block the open nor become our controlling terminal;
+     * anything but a regular file is then refused. */
+    int fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0 && errno == ENOENT) {
         fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
         if (fd >= 0 && pwrite(fd, s->mem, NVRAM_SIZE, 0) != NVRAM_SIZE) {
@@ -308,6 +311,14 @@ static int nvram_open(M48t08 *s, const char *path, char *err, size_t errlen)
         }
     } else if (fd >= 0) {
         struct stat st = { 0 };
+        int fl = fcntl(fd, F_GETFL);
+        if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+            snprintf(err, errlen, "nvram file %s: not a regular file", path);
+            close(fd);
+            return -1;
+        }
+        if (fl >= 0)
+            fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
         if (fstat(fd, &st) || st.st_size != NVRAM_SIZE) {
             snprintf(err, errlen, "nvram file %s: %lld bytes, expected %d", path,
                      (long long)st.st_size, NVRAM_SIZE);
