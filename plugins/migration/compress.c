@@ -181,6 +181,27 @@ int tsnap_memory_scan(const uint8_t *chunks, size_t len, uint64_t length, uint64
     return 0;
 }
 
+/* Write the pages of chunk c at base: those set in `nonzero` from src (packed in
+ * page order), the others as zeros; with `sent`, only the pages set in it. */
+static void write_pages(uint8_t *base, uint64_t length, uint64_t c, unsigned pages,
+                        const uint8_t *sent, const uint8_t *nonzero, const uint8_t *src)
+{
+    for (unsigned i = 0; i < pages; i++) {
+        if (sent && !(sent[i / 8] & (1u << (i % 8))))
+            continue;
+        size_t len = page_bytes(length, c, i);
+        uint8_t *p = base + (size_t)i * TSNAP_PAGE_SIZE;
+        if (nonzero[i / 8] & (1u << (i % 8))) {
+            memcpy(p, src, len);
+            src += len;
+        } else if (!page_is_zero(p, len)) {
+            /* Reading an untouched page of fresh RAM costs no memory;
+             * writing zeros to it would fault the whole guest RAM in. */
+            memset(p, 0, len);
+        }
+    }
+}
+
 int tsnap_memory_decode(const TsnapMemory *m, uint8_t *dst, char *err, size_t errlen)
 {
     ZSTD_DCtx *dctx = ZSTD_createDCtx();
@@ -221,23 +242,122 @@ int tsnap_memory_decode(const TsnapMemory *m, uint8_t *dst, char *err, size_t er
             break;
         }
         if (dst) {
-            uint8_t *base = dst + c * CHUNK_BYTES;
-            for (unsigned i = 0; i < pages; i++) {
-                size_t len = page_bytes(m->length, c, i);
-                uint8_t *p = base + (size_t)i * TSNAP_PAGE_SIZE;
-                if (h[i / 8] & (1u << (i % 8))) {
-                    memcpy(p, src, len);
-                    src += len;
-                } else if (!page_is_zero(p, len)) {
-                    /* Reading an untouched page of fresh RAM costs no memory;
-                     * writing zeros to it would fault the whole guest RAM in. */
-                    memset(p, 0, len);
-                }
-            }
+            write_pages(dst + c * CHUNK_BYTES, m->length, c, pages, NULL, h, src);
         }
         progress_update(&prog, (c + 1) * CHUNK_BYTES > m->length ? m->length : (c + 1) * CHUNK_BYTES);
     }
     progress_end(&prog);
     ZSTD_freeDCtx(dctx);
     return rc;
+}
+
+/* ---- PAGE sections of a migration stream ---- */
+
+int tsnap_pages_encode(GByteArray *b, uint32_t region, uint64_t chunk, const uint8_t *host,
+                       uint64_t length, const uint8_t sent[TSNAP_BITMAP_BYTES], void *zstd_cctx,
+                       uint64_t *zero_pages, uint64_t *data_pages)
+{
+    unsigned pages = chunk_pages(length, chunk);
+    const uint8_t *base = host + chunk * CHUNK_BYTES;
+    uint8_t nonzero[TSNAP_BITMAP_BYTES] = {0};
+    size_t raw_len = 0;
+    wire_put_u32(b, region);
+    wire_put_u64(b, chunk);
+    g_byte_array_append(b, sent, TSNAP_BITMAP_BYTES);
+    guint at = b->len;
+    g_byte_array_set_size(b, b->len + TSNAP_BITMAP_BYTES + 8);
+    /* The pages go in as they are now; a page written after this is dirty again
+     * and goes in a later section, which the destination applies after this one. */
+    for (unsigned i = 0; i < pages; i++) {
+        if (!(sent[i / 8] & (1u << (i % 8))))
+            continue;
+        size_t len = page_bytes(length, chunk, i);
+        const uint8_t *p = base + (size_t)i * TSNAP_PAGE_SIZE;
+        if (page_is_zero(p, len)) {
+            (*zero_pages)++;
+            continue;
+        }
+        nonzero[i / 8] |= (uint8_t)(1u << (i % 8));
+        g_byte_array_append(b, p, (guint)len);
+        raw_len += len;
+        (*data_pages)++;
+    }
+    uint8_t method = raw_len ? TSNAP_CHUNK_RAW : TSNAP_CHUNK_ZERO;
+    size_t stored = raw_len;
+    if (raw_len && zstd_cctx) {
+        size_t bound = ZSTD_compressBound(raw_len);
+        g_autofree uint8_t *packed = g_malloc(bound);
+        size_t z = ZSTD_compressCCtx(zstd_cctx, packed, bound, b->data + at + TSNAP_BITMAP_BYTES + 8,
+                                     raw_len, ZSTD_LEVEL);
+        if (ZSTD_isError(z))
+            return -1;
+        if (z < raw_len) {
+            g_byte_array_set_size(b, at + TSNAP_BITMAP_BYTES + 8);
+            g_byte_array_append(b, packed, (guint)z);
+            method = TSNAP_CHUNK_ZSTD;
+            stored = z;
+        }
+    }
+    uint8_t *h = b->data + at;
+    memcpy(h, nonzero, TSNAP_BITMAP_BYTES);
+    h[TSNAP_BITMAP_BYTES] = method;
+    h[TSNAP_BITMAP_BYTES + 1] = h[TSNAP_BITMAP_BYTES + 2] = h[TSNAP_BITMAP_BYTES + 3] = 0;
+    wire_store_u32(h + TSNAP_BITMAP_BYTES + 4, (uint32_t)stored);
+    return 0;
+}
+
+int tsnap_pages_apply(const uint8_t *payload, size_t len, uint8_t *const *hosts,
+                      const uint64_t *lengths, uint32_t n_regions, void *zstd_dctx, char *err,
+                      size_t errlen)
+{
+    WireReader r;
+    wire_reader_init(&r, payload, len);
+    uint32_t region = 0;
+    uint64_t chunk = 0;
+    wire_u32(&r, &region);
+    wire_u64(&r, &chunk);
+    const uint8_t *sent = wire_bytes(&r, TSNAP_BITMAP_BYTES);
+    const uint8_t *h = wire_bytes(&r, TSNAP_BITMAP_BYTES + 8);
+    if (r.bad || region >= n_regions || chunk >= chunk_count(lengths[region])) {
+        snprintf(err, errlen, "PAGE section: malformed header (region %u, chunk %llu)", region,
+                 (unsigned long long)chunk);
+        return -1;
+    }
+    unsigned pages = chunk_pages(lengths[region], chunk), stored_pages;
+    const uint8_t *nonzero = h;
+    for (unsigned i = 0; i < TSNAP_CHUNK_PAGES; i++) {
+        bool s = sent[i / 8] & (1u << (i % 8)), nz = nonzero[i / 8] & (1u << (i % 8));
+        if ((nz && !s) || (s && i >= pages)) {
+            snprintf(err, errlen, "PAGE section: region %u chunk %llu: page %u is not sendable",
+                     region, (unsigned long long)chunk, i);
+            return -1;
+        }
+    }
+    size_t raw = chunk_raw_len(nonzero, lengths[region], chunk, pages, &stored_pages);
+    uint8_t method = h[TSNAP_BITMAP_BYTES];
+    uint32_t stored_len = wire_load_u32(h + TSNAP_BITMAP_BYTES + 4);
+    const uint8_t *data = wire_bytes(&r, stored_len);
+    bool ok = data && !wire_remaining(&r) && !h[TSNAP_BITMAP_BYTES + 1] &&
+              !h[TSNAP_BITMAP_BYTES + 2] && !h[TSNAP_BITMAP_BYTES + 3];
+    g_autofree uint8_t *scratch = NULL;
+    if (ok && method == TSNAP_CHUNK_ZSTD && raw) {
+        scratch = g_malloc(raw);
+        size_t got = ZSTD_getFrameContentSize(data, stored_len) == raw
+                         ? ZSTD_decompressDCtx(zstd_dctx, scratch, raw, data, stored_len)
+                         : 0;
+        ok = !ZSTD_isError(got) && got == raw;
+        data = scratch;
+    } else if (ok) {
+        ok = (method == TSNAP_CHUNK_RAW && raw && stored_len == raw) ||
+             (method == TSNAP_CHUNK_ZERO && !raw && !stored_len);
+    }
+    if (!ok) {
+        snprintf(err, errlen, "PAGE section: region %u chunk %llu: method %u with %u bytes does "
+                 "not match its %u non-zero pages", region, (unsigned long long)chunk, method,
+                 stored_len, stored_pages);
+        return -1;
+    }
+    write_pages(hosts[region] + chunk * CHUNK_BYTES, lengths[region], chunk, pages, sent, nonzero,
+                data);
+    return 0;
 }

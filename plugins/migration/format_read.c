@@ -69,14 +69,36 @@ void tsnap_close(TsnapFile *f)
     g_free(f);
 }
 
-static const char *section_name(uint32_t type)
+const char *tsnap_section_name(uint32_t type)
 {
     switch (type) {
     case TSNAP_SECTION_MANIFEST: return "MANI";
     case TSNAP_SECTION_DEVICE: return "DEVS";
     case TSNAP_SECTION_MEMORY: return "MEMR";
+    case TSNAP_SECTION_OFFER: return "HELO";
+    case TSNAP_SECTION_PAGES: return "PAGE";
+    case TSNAP_SECTION_ACK: return "DONE";
     default: return "unknown";
     }
+}
+
+int tsnap_section_check(const uint8_t h[TSNAP_SECTION_HEADER_SIZE], const char *where,
+                        uint32_t *type, uint64_t *len, uint32_t *payload_crc, char *err,
+                        size_t errlen)
+{
+    if (!crc_ok(wire_load_u32(h + 20), crc32c(0, h, 20))) {
+        snprintf(err, errlen, "%s: header checksum mismatch", where);
+        return -1;
+    }
+    *type = wire_load_u32(h);
+    *len = wire_load_u64(h + 8);
+    *payload_crc = wire_load_u32(h + 16);
+    if (wire_load_u32(h + 4) != 0) {
+        snprintf(err, errlen, "%s (%s): unknown flags 0x%x", where, tsnap_section_name(*type),
+                 wire_load_u32(h + 4));
+        return -1;
+    }
+    return 0;
 }
 
 static int check_frame(const TsnapFile *f, char *err, size_t errlen)
@@ -141,19 +163,19 @@ static GArray *read_sections(const TsnapFile *f, char *err, size_t errlen)
         uint64_t len = wire_load_u64(h + 8);
         if (len > end - pos - TSNAP_SECTION_HEADER_SIZE) {
             snprintf(err, errlen, "%s: section %u (%s) at offset %zu: length %llu exceeds the file",
-                     f->path, idx, section_name(s.type), pos, (unsigned long long)len);
+                     f->path, idx, tsnap_section_name(s.type), pos, (unsigned long long)len);
             goto fail;
         }
         if (wire_load_u32(h + 4) != 0) {
             snprintf(err, errlen, "%s: section %u (%s): unknown flags 0x%x", f->path, idx,
-                     section_name(s.type), wire_load_u32(h + 4));
+                     tsnap_section_name(s.type), wire_load_u32(h + 4));
             goto fail;
         }
         s.payload = h + TSNAP_SECTION_HEADER_SIZE;
         s.len = (size_t)len;
         if (!crc_ok(wire_load_u32(h + 16), crc32c(0, s.payload, s.len))) {
             snprintf(err, errlen, "%s: section %u (%s) at offset %zu: payload checksum mismatch",
-                     f->path, idx, section_name(s.type), pos);
+                     f->path, idx, tsnap_section_name(s.type), pos);
             goto fail;
         }
         g_array_append_val(secs, s);
@@ -170,11 +192,11 @@ fail:
     return NULL;
 }
 
-static int parse_manifest(TsnapFile *f, const Section *s, uint32_t *n_dev, uint32_t *n_mem,
-                          char *err, size_t errlen)
+int tsnap_parse_manifest(TsnapFile *f, const uint8_t *payload, size_t len, uint32_t *n_dev,
+                         uint32_t *n_mem, char *err, size_t errlen)
 {
     WireReader r;
-    wire_reader_init(&r, s->payload, s->len);
+    wire_reader_init(&r, payload, len);
     f->machine = wire_str(&r);
     f->machine_file = wire_str(&r);
     wire_u64(&r, &f->icount);
@@ -187,14 +209,15 @@ static int parse_manifest(TsnapFile *f, const Section *s, uint32_t *n_dev, uint3
     return 0;
 }
 
-static int parse_device(TsnapFile *f, const Section *s, char *err, size_t errlen)
+int tsnap_parse_device(TsnapFile *f, const uint8_t *payload, size_t size, uint64_t offset,
+                       char *err, size_t errlen)
 {
     WireReader r;
-    wire_reader_init(&r, s->payload, s->len);
+    wire_reader_init(&r, payload, size);
     TsnapDevice *d = g_new0(TsnapDevice, 1);
     g_ptr_array_add(f->devices, d);
-    d->offset = s->offset;
-    d->size = s->len;
+    d->offset = offset;
+    d->size = size;
     d->name = wire_str(&r);
     d->plugin = wire_str(&r);
     d->plugin_version = wire_str(&r);
@@ -205,7 +228,7 @@ static int parse_device(TsnapFile *f, const Section *s, char *err, size_t errlen
     wire_u32(&r, &n_fields);
     if (r.bad || !d->name[0] || !d->plugin[0] || !d->schema[0] || version == 0) {
         snprintf(err, errlen, "%s: device section at offset %llu: malformed header", f->path,
-                 (unsigned long long)s->offset);
+                 (unsigned long long)offset);
         return -1;
     }
     d->rec = record_new(version);
@@ -300,7 +323,7 @@ static int parse(TsnapFile *f, char *err, size_t errlen)
         snprintf(err, errlen, "%s: the first section is not the manifest", f->path);
         return -1;
     }
-    if (parse_manifest(f, &s[0], &n_dev, &n_mem, err, errlen) < 0)
+    if (tsnap_parse_manifest(f, s[0].payload, s[0].len, &n_dev, &n_mem, err, errlen) < 0)
         return -1;
     if ((uint64_t)n_dev + n_mem + 1 != secs->len) {
         snprintf(err, errlen, "%s: manifest lists %u devices and %u memory regions, the file has "
@@ -311,10 +334,11 @@ static int parse(TsnapFile *f, char *err, size_t errlen)
         uint32_t want = i <= n_dev ? TSNAP_SECTION_DEVICE : TSNAP_SECTION_MEMORY;
         if (s[i].type != want) {
             snprintf(err, errlen, "%s: section %u is %s, expected %s", f->path, i,
-                     section_name(s[i].type), section_name(want));
+                     tsnap_section_name(s[i].type), tsnap_section_name(want));
             return -1;
         }
-        int rc = want == TSNAP_SECTION_DEVICE ? parse_device(f, &s[i], err, errlen)
+        int rc = want == TSNAP_SECTION_DEVICE
+                     ? tsnap_parse_device(f, s[i].payload, s[i].len, s[i].offset, err, errlen)
                                               : parse_memory(f, &s[i], err, errlen);
         if (rc < 0)
             return -1;
@@ -322,7 +346,7 @@ static int parse(TsnapFile *f, char *err, size_t errlen)
     return 0;
 }
 
-static TsnapFile *file_new(const char *name)
+TsnapFile *tsnap_file_new(const char *name)
 {
     TsnapFile *f = g_new0(TsnapFile, 1);
     f->path = g_strdup(name);
@@ -334,7 +358,7 @@ static TsnapFile *file_new(const char *name)
 TsnapFile *tsnap_open_buffer(const void *data, size_t len, const char *name, char *err,
                              size_t errlen)
 {
-    TsnapFile *f = file_new(name);
+    TsnapFile *f = tsnap_file_new(name);
     f->data = data;
     f->size = len;
     f->format_version = TSNAP_FORMAT_VERSION;
@@ -380,7 +404,7 @@ static int map_file(TsnapFile *f, char *err, size_t errlen)
 
 TsnapFile *tsnap_open(const char *path, char *err, size_t errlen)
 {
-    TsnapFile *f = file_new(path);
+    TsnapFile *f = tsnap_file_new(path);
     f->format_version = TSNAP_FORMAT_VERSION;
     if (map_file(f, err, errlen) < 0 || parse(f, err, errlen) < 0) {
         tsnap_close(f);

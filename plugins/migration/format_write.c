@@ -33,14 +33,37 @@ static int section_begin(Writer *w)
     return atomic_write(w->file, zero, sizeof(zero));
 }
 
+void tsnap_section_header(uint8_t h[TSNAP_SECTION_HEADER_SIZE], uint32_t type, uint64_t len,
+                          uint32_t payload_crc)
+{
+    wire_store_u32(h, type);
+    wire_store_u32(h + 4, 0);
+    wire_store_u64(h + 8, len);
+    wire_store_u32(h + 16, payload_crc);
+    wire_store_u32(h + 20, crc32c(0, h, 20));
+}
+
+void tsnap_file_header(uint8_t h[TSNAP_HEADER_SIZE])
+{
+    memset(h, 0, TSNAP_HEADER_SIZE);
+    memcpy(h, TSNAP_MAGIC, 8);
+    wire_store_u32(h + 8, TSNAP_FORMAT_VERSION);
+    wire_store_u32(h + 28, crc32c(0, h, 28));
+}
+
+void tsnap_file_footer(uint8_t f[TSNAP_FOOTER_SIZE], uint64_t total_size, uint32_t n_sections)
+{
+    memset(f, 0, TSNAP_FOOTER_SIZE);
+    memcpy(f, TSNAP_FOOTER_MAGIC, 8);
+    wire_store_u64(f + 8, total_size);
+    wire_store_u32(f + 16, n_sections);
+    wire_store_u32(f + 28, crc32c(0, f, 28));
+}
+
 static int section_end(Writer *w, uint32_t type)
 {
     uint8_t h[TSNAP_SECTION_HEADER_SIZE];
-    wire_store_u32(h, type);
-    wire_store_u32(h + 4, 0);
-    wire_store_u64(h + 8, w->payload_len);
-    wire_store_u32(h + 16, w->crc);
-    wire_store_u32(h + 20, crc32c(0, h, 20));
+    tsnap_section_header(h, type, w->payload_len, w->crc);
     w->n_sections++;
     return atomic_pwrite(w->file, w->section_start, h, sizeof(h));
 }
@@ -53,7 +76,7 @@ static int section_bytes(Writer *w, uint32_t type, GByteArray *b)
     return section_end(w, type);
 }
 
-static void encode_device(GByteArray *b, const TsnapDeviceOut *d)
+void tsnap_encode_device(GByteArray *b, const TsnapDeviceOut *d)
 {
     wire_put_str(b, d->name);
     wire_put_str(b, d->plugin);
@@ -71,6 +94,16 @@ static void encode_device(GByteArray *b, const TsnapDeviceOut *d)
         wire_put_u64(b, len);
         g_byte_array_append(b, f->data, (guint)len);
     }
+}
+
+void tsnap_encode_manifest(GByteArray *b, const char *machine, const char *machine_file,
+                           uint64_t icount, uint32_t n_devices, uint32_t n_memory)
+{
+    wire_put_str(b, machine);
+    wire_put_str(b, machine_file);
+    wire_put_u64(b, icount);
+    wire_put_u32(b, n_devices);
+    wire_put_u32(b, n_memory);
 }
 
 static int write_memory(Writer *w, const TsnapMemoryOut *m, char *err, size_t errlen)
@@ -97,25 +130,20 @@ static int write_memory(Writer *w, const TsnapMemoryOut *m, char *err, size_t er
 
 static int write_all(Writer *w, const TsnapWriteSpec *spec, char *err, size_t errlen)
 {
-    uint8_t h[TSNAP_HEADER_SIZE] = {0};
-    memcpy(h, TSNAP_MAGIC, 8);
-    wire_store_u32(h + 8, TSNAP_FORMAT_VERSION);
-    wire_store_u32(h + 28, crc32c(0, h, 28));
+    uint8_t h[TSNAP_HEADER_SIZE];
+    tsnap_file_header(h);
     if (atomic_write(w->file, h, sizeof(h)) < 0)
         return -1;
 
     g_autoptr(GByteArray) mani = g_byte_array_new();
-    wire_put_str(mani, spec->machine);
-    wire_put_str(mani, spec->machine_file);
-    wire_put_u64(mani, spec->icount);
-    wire_put_u32(mani, spec->n_devices);
-    wire_put_u32(mani, spec->n_memory);
+    tsnap_encode_manifest(mani, spec->machine, spec->machine_file, spec->icount, spec->n_devices,
+                          spec->n_memory);
     if (section_bytes(w, TSNAP_SECTION_MANIFEST, mani) < 0)
         return -1;
 
     for (uint32_t i = 0; i < spec->n_devices; i++) {
         g_autoptr(GByteArray) dev = g_byte_array_new();
-        encode_device(dev, &spec->devices[i]);
+        tsnap_encode_device(dev, &spec->devices[i]);
         if (section_bytes(w, TSNAP_SECTION_DEVICE, dev) < 0)
             return -1;
     }
@@ -123,11 +151,8 @@ static int write_all(Writer *w, const TsnapWriteSpec *spec, char *err, size_t er
         if (write_memory(w, &spec->memory[i], err, errlen) < 0)
             return -1;
 
-    uint8_t f[TSNAP_FOOTER_SIZE] = {0};
-    memcpy(f, TSNAP_FOOTER_MAGIC, 8);
-    wire_store_u64(f + 8, atomic_offset(w->file) + TSNAP_FOOTER_SIZE);
-    wire_store_u32(f + 16, w->n_sections);
-    wire_store_u32(f + 28, crc32c(0, f, 28));
+    uint8_t f[TSNAP_FOOTER_SIZE];
+    tsnap_file_footer(f, atomic_offset(w->file) + TSNAP_FOOTER_SIZE, w->n_sections);
     return atomic_write(w->file, f, sizeof(f));
 }
 

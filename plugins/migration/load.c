@@ -41,6 +41,7 @@ typedef struct Load {
     TsnapFile *f;
     Staged *dev;
     StagedMem *mem;
+    bool memory; /* a file restores memory; a migration stream sent it already */
 } Load;
 
 static int match_instance(Load *l, uint32_t i, char *err, size_t errlen)
@@ -128,7 +129,7 @@ static int match(Load *l, char *err, size_t errlen)
                                    "machine", why->len ? "; " : "", d->name, d->plugin,
                                    d->plugin_version);
     }
-    for (uint32_t i = 0; i < m->n_memory; i++) {
+    for (uint32_t i = 0; i < m->n_memory && l->memory; i++) {
         const TesseraMemoryInfo *r = &m->memory[i];
         const TsnapMemory *sm = tsnap_find_memory(l->f, r->name);
         const char *sep = why->len ? "; " : "";
@@ -224,13 +225,12 @@ static int post_load_all(Load *l, char *err, size_t errlen)
     return 0;
 }
 
-int tsnap_load(const TesseraMachineView *m, const char *path, char *err, size_t errlen)
+int tsnap_load_file(const TesseraMachineView *m, TsnapFile *f, bool memory, char *err,
+                    size_t errlen)
 {
-    Load l = {.path = path, .m = m};
+    Load l = {.path = f->path, .m = m, .f = f, .memory = memory};
+    const char *path = f->path;
     int rc = -1;
-    l.f = tsnap_open(path, err, errlen);
-    if (!l.f)
-        return -1;
     l.dev = g_new0(Staged, m->n_instances ? m->n_instances : 1);
     l.mem = g_new0(StagedMem, m->n_memory ? m->n_memory : 1);
 
@@ -239,7 +239,7 @@ int tsnap_load(const TesseraMachineView *m, const char *path, char *err, size_t 
     for (uint32_t i = 0; i < m->n_instances; i++)
         if (stage_device(&l, &l.dev[i], err, errlen) < 0)
             goto out;
-    for (uint32_t i = 0; i < m->n_memory; i++)
+    for (uint32_t i = 0; i < m->n_memory && memory; i++)
         if (check_memory(&l, &l.mem[i], err, errlen) < 0)
             goto out;
 
@@ -252,7 +252,7 @@ int tsnap_load(const TesseraMachineView *m, const char *path, char *err, size_t 
         snprintf(err + n, errlen - n, "; the machine was rolled back");
         goto out;
     }
-    for (uint32_t i = 0; i < m->n_memory; i++) {
+    for (uint32_t i = 0; i < m->n_memory && memory; i++) {
         char why[512];
         if (tsnap_memory_decode(l.mem[i].mem, l.mem[i].region->host, why, sizeof(why)) < 0) {
             /* Only if the file changed under us since step 3. */
@@ -266,6 +266,15 @@ out:
         g_free(l.dev[i].copy);
     g_free(l.dev);
     g_free(l.mem);
-    tsnap_close(l.f);
+    return rc;
+}
+
+int tsnap_load(const TesseraMachineView *m, const char *path, char *err, size_t errlen)
+{
+    TsnapFile *f = tsnap_open(path, err, errlen);
+    if (!f)
+        return -1;
+    int rc = tsnap_load_file(m, f, true, err, errlen);
+    tsnap_close(f);
     return rc;
 }

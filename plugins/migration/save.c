@@ -50,7 +50,7 @@ static int choose_version(const char *path, const TesseraInstanceInfo *inst, con
 }
 
 /* The instance's state as a record at version w. */
-static TesseraRecord *build_record(const char *path, const TesseraInstanceInfo *inst, uint32_t w,
+TesseraRecord *tsnap_build_record(const char *path, const TesseraInstanceInfo *inst, uint32_t w,
                                    char *err, size_t errlen)
 {
     const TesseraStateSchema *s = inst->schema;
@@ -68,7 +68,7 @@ static TesseraRecord *build_record(const char *path, const TesseraInstanceInfo *
     return rec;
 }
 
-static int check_instance(const char *path, const TesseraInstanceInfo *inst, char *err,
+int tsnap_check_instance(const char *path, const TesseraInstanceInfo *inst, char *err,
                           size_t errlen)
 {
     if (inst->migration_blocker || !inst->schema) {
@@ -99,7 +99,7 @@ int tsnap_save(const TesseraMachineView *m, const char *path, const char *target
         return -1;
 
     for (uint32_t i = 0; i < n; i++)
-        if (check_instance(path, &m->instances[i], err, errlen) < 0)
+        if (tsnap_check_instance(path, &m->instances[i], err, errlen) < 0)
             goto out;
     if (target_manifest) {
         target = manifest_parse(target_manifest, strlen(target_manifest), "target manifest", err,
@@ -120,7 +120,7 @@ int tsnap_save(const TesseraMachineView *m, const char *path, const char *target
     }
     for (uint32_t i = 0; i < n; i++) {
         const TesseraInstanceInfo *inst = &m->instances[i];
-        TesseraRecord *rec = build_record(path, inst, versions[i], err, errlen);
+        TesseraRecord *rec = tsnap_build_record(path, inst, versions[i], err, errlen);
         if (!rec)
             goto out;
         devs[i] = (TsnapDeviceOut){

@@ -330,7 +330,7 @@ Test(abi_layout, memory_info)
 
 Test(abi_layout, machine_view)
 {
-    PIN_SIZE(TesseraMachineView, 64);
+    PIN_SIZE(TesseraMachineView, 72);
     PIN(TesseraMachineView, size, 0);
     PIN(TesseraMachineView, machine, 8);
     PIN(TesseraMachineView, machine_file, 16);
@@ -339,16 +339,44 @@ Test(abi_layout, machine_view)
     PIN(TesseraMachineView, instances, 40);
     PIN(TesseraMachineView, n_memory, 48);
     PIN(TesseraMachineView, memory, 56);
+    PIN(TesseraMachineView, host, 64);
+}
+
+Test(abi_layout, migrate_params_and_stats)
+{
+    PIN_SIZE(TesseraMigrateParams, 24);
+    PIN(TesseraMigrateParams, size, 0);
+    PIN(TesseraMigrateParams, auto_converge, 4);
+    PIN(TesseraMigrateParams, max_bandwidth, 8);
+    PIN(TesseraMigrateParams, downtime_limit_ms, 16);
+    PIN_SIZE(TesseraMigrateStats, 88);
+    PIN(TesseraMigrateStats, size, 0);
+    PIN(TesseraMigrateStats, throttle_pct, 4);
+    PIN(TesseraMigrateStats, transferred, 8);
+    PIN(TesseraMigrateStats, remaining, 16);
+    PIN(TesseraMigrateStats, total_ram, 24);
+    PIN(TesseraMigrateStats, dirty_rate, 32);
+    PIN(TesseraMigrateStats, bandwidth, 40);
+    PIN(TesseraMigrateStats, expected_downtime_ms, 48);
+    PIN(TesseraMigrateStats, downtime_ms, 56);
+    PIN(TesseraMigrateStats, iterations, 64);
+    PIN(TesseraMigrateStats, zero_pages, 72);
+    PIN(TesseraMigrateStats, normal_pages, 80);
 }
 
 Test(abi_layout, migration_class)
 {
-    PIN_SIZE(TesseraMigrationClass, 40);
+    PIN_SIZE(TesseraMigrationClass, 80);
     PIN(TesseraMigrationClass, size, 0);
     PIN(TesseraMigrationClass, format, 8);
     PIN(TesseraMigrationClass, save, 16);
     PIN(TesseraMigrationClass, load, 24);
     PIN(TesseraMigrationClass, manifest, 32);
+    PIN(TesseraMigrationClass, outgoing_start, 40);
+    PIN(TesseraMigrationClass, outgoing_step, 48);
+    PIN(TesseraMigrationClass, outgoing_set_params, 56);
+    PIN(TesseraMigrationClass, outgoing_free, 64);
+    PIN(TesseraMigrationClass, incoming, 72);
 }
 
 /* Out-of-tree plugins learn the ABI version from pkg-config; it must match. */
