@@ -472,6 +472,10 @@ MachineExit machine_run(Machine *m)
                 poll_input(m, next == UINT64_MAX ? 100 : 10);
             else
                 poll_input(m, 0);
+            /* A poll hook stopped the machine (a snapshot, a migration): stop at
+             * the state it saw, before the clock jumps and timers fire. */
+            if (m->stop)
+                continue;
             if (next != UINT64_MAX) {
                 if (m->icount_limit && next > m->icount_limit)
                     next = m->icount_limit;
@@ -574,6 +578,7 @@ const TesseraMachineView *machine_view(Machine *m)
         .instances = (const TesseraInstanceInfo *)m->view_instances->data,
         .n_memory = m->memory->len,
         .memory = (const TesseraMemoryInfo *)m->memory->data,
+        .host = &m->cpu->host,
     };
     return &m->view;
 }

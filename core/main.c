@@ -13,6 +13,7 @@
 #include "file_read.h"
 #include "machine.h"
 #include "machine_file.h"
+#include "migrate.h"
 #include "monitor.h"
 #include "plugin.h"
 #include "qmp.h"
@@ -41,6 +42,7 @@ typedef struct Cli {
     const char *loadvm;
     uint64_t savevm_at;
     const char *savevm_file, *savevm_compat;
+    const char *incoming; /* -incoming URI|defer */
 } Cli;
 
 static const char usage_text[] =
@@ -85,6 +87,9 @@ static const char usage_text[] =
     "  -savevm-at N,FILE     save a snapshot after exactly N guest instructions, go on\n"
     "  -savevm-compat FILE   save for the installation whose --dump-manifest is FILE\n"
     "                        (highest state version it can load, converting down)\n"
+    "  -incoming URI         wait for a live migration on tcp:HOST:PORT or unix:PATH\n"
+    "                        (or 'defer': then migrate-incoming); start with the same\n"
+    "                        -M and -m as the source (docs/migration.md)\n"
     "  -monitor SPEC         human monitor on stdio, unix:PATH[,server], or none\n"
     "  -qmp unix:PATH        QMP (JSON) control socket\n"
     "\n"
@@ -268,6 +273,8 @@ static void parse_args(int argc, char **argv, Cli *cli)
                 usage_error("-savevm-at: COUNT must be at least 1");
         } else if (!strcmp(o, "-savevm-compat")) {
             cli->savevm_compat = ARG();
+        } else if (!strcmp(o, "-incoming")) {
+            cli->incoming = ARG();
         } else if (!strcmp(o, "-monitor")) {
             cli->monitor = ARG();
         } else if (!strcmp(o, "-qmp")) {
@@ -412,6 +419,9 @@ static MachineExit run(Session *s, const Cli *cli, Monitor *mons[2], Qmp *qmp)
         if (s->paused) {
             int listeners = (mons[0] != NULL) + (mons[1] != NULL) + (qmp != NULL);
             int wait_ms = listeners > 1 ? 10 : 100;
+            /* An incoming migration to wait for, or an outgoing one to go on with. */
+            if (migrate_poll(s, listeners ? 0 : 100))
+                continue;
             if (listeners == 0)
                 return MACHINE_EXIT_STOPPED;
             for (int i = 0; i < 2; i++)
@@ -551,6 +561,8 @@ int main(int argc, char **argv)
         goto failed;
     if (cli.qmp && !(qmp = qmp_new(&session, cli.qmp, &error)))
         goto failed;
+    if (cli.incoming && !migrate_incoming(&session, cli.incoming, false, &error))
+        goto failed;
 
     MachineExit why = run(&session, &cli, mons, qmp);
     switch ((int)why) {
@@ -579,12 +591,15 @@ int main(int argc, char **argv)
         status = EXIT_ERROR;
         break;
     }
+    if (session.failed)
+        status = EXIT_ERROR;
     if (cli.report_icount)
         fprintf(stderr, "icount: %" G_GUINT64_FORMAT "\n", machine_icount(m));
     goto done;
 failed:
     status = fail(error);
 done:
+    migrate_free(&session);
     machine_free(m);
     monitor_free(mons[0]);
     monitor_free(mons[1]);

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "chardev.h"
 #include "json_stream.h"
+#include "migrate_qmp.h"
 
 #define QMP_ERROR g_quark_from_static_string("tessera-qmp")
 #define QMP_MAX_COMMAND (64 * 1024) /* bytes in one command */
@@ -111,6 +112,8 @@ static void execute(Qmp *q, JsonObject *cmd)
     }
     JsonObject *args = args_node ? json_node_get_object(args_node) : NULL;
     Session *s = q->session;
+    JsonNode *ret = NULL;
+    GError *error = NULL;
     if (!name) {
         reply_error(q, id, "GenericError", "QMP input lacks member 'execute'");
     } else if (!strcmp(name, "qmp_capabilities")) {
@@ -123,13 +126,16 @@ static void execute(Qmp *q, JsonObject *cmd)
         session_stop(s);
         reply(q, id, NULL);
     } else if (!strcmp(name, "cont")) {
-        s->paused = false;
-        reply(q, id, NULL);
+        const char *why;
+        if (session_cont(s, &why))
+            reply(q, id, NULL);
+        else
+            reply_error(q, id, "GenericError", why);
     } else if (!strcmp(name, "query-status")) {
         JsonObject *st = json_object_new();
         json_object_set_boolean_member(st, "running", !s->paused);
         json_object_set_boolean_member(st, "singlestep", FALSE);
-        json_object_set_string_member(st, "status", s->paused ? "paused" : "running");
+        json_object_set_string_member(st, "status", session_status(s));
         reply(q, id, json_node_init_object(json_node_alloc(), st));
         json_object_unref(st);
     } else if (!strcmp(name, "human-monitor-command")) {
@@ -145,12 +151,18 @@ static void execute(Qmp *q, JsonObject *cmd)
         }
         GString *out = g_string_new(NULL);
         session_command(s, line, out);
-        JsonNode *ret = json_node_init_string(json_node_alloc(), out->str);
-        reply(q, id, ret);
+        reply(q, id, json_node_init_string(json_node_alloc(), out->str));
         g_string_free(out, TRUE);
     } else if (!strcmp(name, "quit")) {
         reply(q, id, NULL);
         session_quit(s);
+    } else if (migrate_qmp_command(s, name, args, &ret, &error)) {
+        if (error) {
+            reply_error(q, id, "GenericError", error->message);
+            g_error_free(error);
+        } else {
+            reply(q, id, ret);
+        }
     } else {
         char *desc = g_strdup_printf("The command %s has not been found", name);
         reply_error(q, id, "CommandNotFound", desc);

@@ -9,12 +9,25 @@
 #include "machine.h"
 #include "plugin.h"
 
+typedef struct Migrate Migrate;
+
 typedef struct Session {
     Machine *machine;
     const PluginRegistry *reg;
     bool paused; /* `stop` was given: the CPU does not run until `cont` */
     bool quit;   /* `quit` was given */
+    /* Live migration (migrate.h): the destination waits for a machine
+     * (inmigrate); the source has handed its machine over (postmigrate). */
+    bool inmigrate, postmigrate;
+    bool failed; /* an incoming migration failed: the process ends with status 1 */
+    Migrate *migrate;
 } Session;
+
+/* QEMU's run state: running, paused, inmigrate or postmigrate. */
+const char *session_status(const Session *s);
+/* `cont`: false (with why) when the machine cannot run (it migrated away, or
+ * waits for an incoming migration). */
+bool session_cont(Session *s, const char **why);
 
 /* `stop`: pause the guest (the CPU leaves its run loop at once). */
 void session_stop(Session *s);

@@ -11,7 +11,7 @@
 
 #define SNAPSHOT_ERROR g_quark_from_static_string("tessera-snapshot")
 
-static const TesseraMigrationClass *backend(const PluginRegistry *reg, GError **error)
+const TesseraMigrationClass *snapshot_backend(const PluginRegistry *reg, GError **error)
 {
     for (guint i = 0; i < reg->plugins->len; i++) {
         const Plugin *p = reg->plugins->pdata[i];
@@ -29,7 +29,7 @@ static const TesseraMigrationClass *backend(const PluginRegistry *reg, GError **
 bool snapshot_save(Machine *m, const PluginRegistry *reg, const char *path,
                    const char *target_manifest_path, GError **error)
 {
-    const TesseraMigrationClass *cls = backend(reg, error);
+    const TesseraMigrationClass *cls = snapshot_backend(reg, error);
     if (!cls)
         return false;
     char err[512] = "";
@@ -53,7 +53,7 @@ bool snapshot_save(Machine *m, const PluginRegistry *reg, const char *path,
 
 bool snapshot_load(Machine *m, const PluginRegistry *reg, const char *path, GError **error)
 {
-    const TesseraMigrationClass *cls = backend(reg, error);
+    const TesseraMigrationClass *cls = snapshot_backend(reg, error);
     if (!cls)
         return false;
     /* Room for a refusal that names every device that does not fit. */
@@ -68,7 +68,7 @@ bool snapshot_load(Machine *m, const PluginRegistry *reg, const char *path, GErr
 
 char *snapshot_manifest(const PluginRegistry *reg, const char *path, GError **error)
 {
-    const TesseraMigrationClass *cls = backend(reg, error);
+    const TesseraMigrationClass *cls = snapshot_backend(reg, error);
     if (!cls)
         return NULL;
     char err[512] = "";

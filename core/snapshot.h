@@ -9,6 +9,8 @@
 #include "machine.h"
 #include "plugin.h"
 
+/* The migration plugin of the tsnap format, or NULL with an error. */
+const TesseraMigrationClass *snapshot_backend(const PluginRegistry *reg, GError **error);
 /* Save atomically to path; target_manifest_path (JSON from --dump-manifest of the
  * installation that will load it) selects per-device versions, or NULL. */
 bool snapshot_save(Machine *m, const PluginRegistry *reg, const char *path,
