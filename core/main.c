@@ -420,9 +420,8 @@ static MachineExit run(Session *s, const Cli *cli, Monitor *mons[2], Qmp *qmp)
             int listeners = (mons[0] != NULL) + (mons[1] != NULL) + (qmp != NULL);
             int wait_ms = listeners > 1 ? 10 : 100;
             /* An incoming migration to wait for, or an outgoing one to go on with. */
-            if (migrate_poll(s, listeners ? 0 : 100))
-                continue;
-            if (listeners == 0)
+            bool migrating = migrate_poll(s, listeners ? 0 : 100);
+            if (listeners == 0 && !migrating)
                 return MACHINE_EXIT_STOPPED;
             for (int i = 0; i < 2; i++)
                 if (mons[i])
