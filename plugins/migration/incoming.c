@@ -10,6 +10,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -22,6 +23,7 @@
 #define SILENCE_MS 60000           /* the longest pause of the source accepted */
 #define MAX_PAGES (TSNAP_PAGE_SIZE * TSNAP_CHUNK_PAGES + 4096u)
 #define MAX_DEVICE (64u << 20)
+#define RECEIVE_BUFFER (256 * 1024)
 
 typedef struct Incoming {
     const TesseraMachineView *m;
@@ -126,6 +128,10 @@ static void send_verdict(Incoming *c, uint32_t status, const char *why)
 int tsnap_incoming(const TesseraMachineView *m, int fd, char *err, size_t errlen)
 {
     Incoming c = {.m = m, .fd = fd, .in = {.fd = fd, .timeout_ms = SILENCE_MS, .peer = "source"}};
+    /* As on the source (live.c): what waits in buffers when the source stops the
+     * guest is downtime, so little may wait. */
+    int rcvbuf = RECEIVE_BUFFER;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
     stream_out_init(&c.out);
     c.f = tsnap_file_new("migration stream");
     c.dctx = ZSTD_createDCtx();

@@ -21,6 +21,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -37,7 +38,9 @@
 #define THROTTLE_STEP 10
 #define THROTTLE_MAX 99
 #define MAX_THROTTLE_SLEEP_US 200000
-#define PAGE_BITS 12
+/* Bytes the kernel may hold for the destination: what is in flight when the last
+ * pass ends is downtime the source cannot measure, so it is kept small. */
+#define SEND_BUFFER (256 * 1024)
 
 typedef struct Region {
     const TesseraMemoryInfo *info;
@@ -159,6 +162,8 @@ TesseraMigration *tsnap_outgoing_start(const TesseraMachineView *m, int fd,
     stream_out_init(&g->out);
     set_params(g, params);
     g->start_us = g_get_monotonic_time();
+    int sndbuf = SEND_BUFFER;
+    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
     if (!m->host || !TESSERA_HAS_MEMBER(m, TesseraMachineView, host)) {
         snprintf(err, errlen, "this host offers no dirty log to migrate with");
         goto fail;

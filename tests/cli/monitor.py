@@ -265,16 +265,38 @@ def stdio_checks(tessera, snap_tool, prog, tmp):
                            ("savevm", "unknown command or wrong arguments: 'savevm' (try help)\n"),
                            ("loadvm a b", "unknown command or wrong arguments: 'loadvm a b' (try help)\n"),
                            ("stop now", "unknown command or wrong arguments: 'stop now' (try help)\n"),
-                           ("info", "usage: info status | info snapshot FILE\n"),
-                           ("info registers", "usage: info status | info snapshot FILE\n"),
-                           ("info status now", "usage: info status | info snapshot FILE\n")]:
+                           ("info", "usage: info status | info migrate | info snapshot FILE\n"),
+                           ("info registers", "usage: info status | info migrate | info snapshot FILE\n"),
+                           ("info status now", "usage: info status | info migrate | info snapshot FILE\n")]:
             r = mon.cmd(line)
             check("refuses '%s'" % line, r == want, repr(r))
+        # The migration commands: nothing started yet, bad input refused in one line.
+        r = mon.cmd("info migrate")
+        check("info-migrate-before-any", r is not None and "Migration status: none\n" in r, repr(r))
+        for line, want in [("migrate_set_parameter speed 1",
+                            "Error: unknown migration parameter 'speed' (max-bandwidth, "
+                            "downtime-limit)\n"),
+                           ("migrate_set_parameter max-bandwidth -5", "Error: '-5' is not a number\n"),
+                           ("migrate_set_capability xbzrle on",
+                            "Error: unknown migration capability 'xbzrle' (auto-converge)\n"),
+                           ("migrate tcp:nohostport",
+                            "Error: 'tcp:nohostport' is not a migration address (tcp:HOST:PORT "
+                            "or unix:PATH)\n"),
+                           ("migrate_incoming unix:/nonexistent/x",
+                            "Error: migrate-incoming needs the machine started with -incoming "
+                            "defer\n")]:
+            r = mon.cmd(line)
+            check("refuses '%s'" % line, r == want, repr(r))
+        mon.cmd("migrate_set_parameter max-bandwidth 1000000")
+        r = mon.cmd("info migrate")
+        check("migrate-set-parameter-shows", r is not None and "max-bandwidth: 1000000 " in r,
+              repr(r))
         r = mon.cmd("help")
         check("help-lists-every-command",
               r is not None and all(re.search(r"^%s\b" % c, r, re.M) for c in
                                     ["stop", "cont", "savevm", "loadvm", "info status",
-                                     "info snapshot", "quit"]), repr(r))
+                                     "info snapshot", "info migrate", "migrate",
+                                     "migrate_cancel", "quit"]), repr(r))
         # A terminal sends CR (or CR LF): one command, one answer.
         r1 = mon.cmd("info status", end=b"\r\n")
         r2 = mon.cmd("help", end=b"\r")

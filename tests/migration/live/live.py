@@ -43,16 +43,17 @@ class Failure(Exception):
 
 
 class Vm:
-    """One tessera process; its serial output goes to OUT, stderr to OUT.err."""
+    """One tessera process (or, with qemu=True, a qemu-system-sparc one, for
+    bench/migration.py); its serial output goes to OUT, stderr to OUT.err."""
 
-    def __init__(self, tessera, tmp, name, args, qmp=True):
+    def __init__(self, tessera, tmp, name, args, qmp=True, qemu=False):
         self.name = name
         self.out = os.path.join(tmp, name + ".out")
         self.err = os.path.join(tmp, name + ".err")
         self.qmp_path = os.path.join(tmp, name + ".qmp") if qmp else None
         cmd = [tessera, "-nographic", "-monitor", "none", "-serial", "file:" + self.out] + RTC
         if qmp:
-            cmd += ["-qmp", "unix:" + self.qmp_path]
+            cmd += ["-qmp", "unix:" + self.qmp_path + (",server=on,wait=off" if qemu else "")]
         self.proc = subprocess.Popen(cmd + args, stdin=subprocess.DEVNULL,
                                      stderr=open(self.err, "w"))
         self.f = None
