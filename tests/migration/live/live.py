@@ -12,11 +12,14 @@ one uninterrupted run prints: the guest continues at the same instruction count.
                    postmigrate
   timer-2-to-1     the destination pinned to the older timer (slavio-timer 1.x)
   timer-1-to-2     the source on the older timer, the destination on the newer
+                   (started with -incoming defer, then QMP migrate-incoming)
   refusal          a destination whose timer takes only state v9: both sides say
                    which device and both ranges, the destination exits non-zero,
                    the source keeps running (status failed) and its output is
                    what an unmigrated run prints
   kill-destination the destination killed mid-stream: the source resumes
+  cancel           migrate_cancel mid-stream: status cancelled, the source resumes,
+                   the destination exits non-zero
   truncated        a proxy cuts the stream: the destination says so and exits
                    non-zero, the source resumes
   converge         a guest dirtying memory faster than a 2 MB/s link converges
@@ -173,6 +176,14 @@ class Tests:
 
     def incoming(self, name, transport, args):
         """A destination listening; returns (vm, uri for the source)."""
+        if transport == "defer":  # -incoming defer, then QMP migrate-incoming
+            path = os.path.join(self.tmp, name + ".sock")
+            dst = self.vm(name, args + ["-incoming", "defer"])
+            st = dst.cmd("query-status")["status"]
+            if st != "inmigrate":
+                raise Failure("%s: -incoming defer: status %s, want inmigrate" % (name, st))
+            dst.cmd("migrate-incoming", uri="unix:" + path)
+            return dst, "unix:" + path
         if transport == "unix":
             path = os.path.join(self.tmp, name + ".sock")
             dst = self.vm(name, args + ["-incoming", "unix:" + path])
@@ -290,6 +301,32 @@ class Tests:
             src.kill()
             dst.kill()
 
+    def cancel(self):
+        self.reference()
+        dst, uri = self.incoming("cancel-dst", "unix", self.linux())
+        src = self.vm("cancel-src", self.linux())
+        try:
+            wait_for("the source to print", lambda: b"Linux version" in src.output())
+            src.cmd("migrate-set-parameters", **{"max-bandwidth": 1000000})
+            src.cmd("migrate", uri=uri)
+            wait_for("bytes on the wire", lambda: src.cmd("query-migrate")["ram"]["transferred"]
+                     > 100000)
+            src.cmd("migrate_cancel")
+            info = src.cmd("query-migrate")
+            if info["status"] != "cancelled":
+                raise Failure("cancel: status %s, want cancelled" % info["status"])
+            rc = dst.wait()
+            if rc == 0:
+                raise Failure("cancel: the destination exited 0")
+            wait_for("the source to power off", lambda: src.proc.poll() is not None)
+            if src.proc.returncode != 0 or src.output() != self.reference():
+                raise Failure("cancel: the source (exit %d) did not run on unchanged"
+                              % src.proc.returncode)
+            return "cancelled; the destination said %r" % dst.stderr().splitlines()[-1]
+        finally:
+            src.kill()
+            dst.kill()
+
     def truncated(self):
         self.reference()
         dst, uri = self.incoming("trunc-dst", "unix", self.linux())
@@ -396,10 +433,11 @@ def main():
         t.run("unix", t.migrate_linux, "unix", "unix", b"RPC: Registered tcp NFSv4.1")
         t.run("timer-2-to-1", t.migrate_linux, "v2to1", "tcp", b"NET: Registered PF_INET ", (),
               ("-plugin-version", "slavio-timer=^1"))
-        t.run("timer-1-to-2", t.migrate_linux, "v1to2", "unix", b"RPC: Registered tcp NFSv4.1",
+        t.run("timer-1-to-2", t.migrate_linux, "v1to2", "defer", b"RPC: Registered tcp NFSv4.1",
               ("-plugin-version", "slavio-timer=^1"), ())
         t.run("refusal", t.refusal)
         t.run("kill-destination", t.kill_destination)
+        t.run("cancel", t.cancel)
         t.run("truncated", t.truncated)
         t.run("converge", t.converge)
         print("%d passed, %d failed" % (t.passed, t.failed))
