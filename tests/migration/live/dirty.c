@@ -9,7 +9,7 @@
 #define WORK_BASE 0x00200000u
 #define WORK_PAGES 512u
 #define PAGE_WORDS 1024u
-#define SPIN 20000u /* iterations of arithmetic between two pages */
+#define SPIN 40000u /* iterations of arithmetic between two pages */
 
 static uint32_t xorshift(uint32_t x)
 {
