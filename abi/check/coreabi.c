@@ -59,6 +59,21 @@ static const CoreMember migration_m[] = {
     M(TesseraMigrationClass, size), M(TesseraMigrationClass, format),
     M(TesseraMigrationClass, save), M(TesseraMigrationClass, load),
     M(TesseraMigrationClass, manifest),
+    M(TesseraMigrationClass, outgoing_start), M(TesseraMigrationClass, outgoing_step),
+    M(TesseraMigrationClass, outgoing_set_params), M(TesseraMigrationClass, outgoing_free),
+    M(TesseraMigrationClass, incoming),
+};
+static const CoreMember migrate_params_m[] = {
+    M(TesseraMigrateParams, size), M(TesseraMigrateParams, auto_converge),
+    M(TesseraMigrateParams, max_bandwidth), M(TesseraMigrateParams, downtime_limit_ms),
+};
+static const CoreMember migrate_stats_m[] = {
+    M(TesseraMigrateStats, size),        M(TesseraMigrateStats, throttle_pct),
+    M(TesseraMigrateStats, transferred), M(TesseraMigrateStats, remaining),
+    M(TesseraMigrateStats, total_ram),   M(TesseraMigrateStats, dirty_rate),
+    M(TesseraMigrateStats, bandwidth),   M(TesseraMigrateStats, expected_downtime_ms),
+    M(TesseraMigrateStats, downtime_ms), M(TesseraMigrateStats, iterations),
+    M(TesseraMigrateStats, zero_pages),  M(TesseraMigrateStats, normal_pages),
 };
 static const CoreMember instance_info_m[] = {
     M(TesseraInstanceInfo, size),   M(TesseraInstanceInfo, name),
@@ -77,6 +92,7 @@ static const CoreMember machine_view_m[] = {
     M(TesseraMachineView, machine_file), M(TesseraMachineView, run),
     M(TesseraMachineView, n_instances), M(TesseraMachineView, instances),
     M(TesseraMachineView, n_memory),    M(TesseraMachineView, memory),
+    M(TesseraMachineView, host),
 };
 static const CoreMember field_m[] = {
     M(TesseraField, name),   M(TesseraField, member), M(TesseraField, type),
@@ -145,6 +161,8 @@ static const CoreStruct core_structs[] = {
     CORE(TesseraInstanceInfo, instance_info_m),
     CORE(TesseraMemoryInfo, memory_info_m),
     CORE(TesseraMachineView, machine_view_m),
+    CORE(TesseraMigrateParams, migrate_params_m),
+    CORE(TesseraMigrateStats, migrate_stats_m),
     CORE(TesseraStateSchema, schema_m),
     CORE(TesseraStateLayout, layout_m),
     CORE(TesseraField, field_m),

@@ -13,6 +13,7 @@ one uninterrupted run prints: the guest continues at the same instruction count.
   timer-2-to-1     the destination pinned to the older timer (slavio-timer 1.x)
   timer-1-to-2     the source on the older timer, the destination on the newer
                    (started with -incoming defer, then QMP migrate-incoming)
+  paused-source    a source stopped with `stop` before `migrate`
   refusal          a destination whose timer takes only state v9: both sides say
                    which device and both ranges, the destination exits non-zero,
                    the source keeps running (status failed) and its output is
@@ -242,6 +243,29 @@ class Tests:
             src.kill()
             dst.kill()
 
+    def paused_source(self):
+        """A source paused with `stop` migrates too (its steps run from the paused
+        loop); the destination runs the machine on from there."""
+        self.reference()
+        dst, uri = self.incoming("paused-dst", "unix", self.linux())
+        src = self.vm("paused-src", self.linux())
+        try:
+            wait_for("the source to print", lambda: b"Linux version" in src.output())
+            src.cmd("stop")
+            src.cmd("migrate", uri=uri)
+            info = self.wait_migration(src)
+            if info["status"] != "completed":
+                raise Failure("paused: migration %s: %s" % (info["status"],
+                                                             info.get("error-desc")))
+            src.quit()
+            if dst.wait() != 0:
+                raise Failure("paused: destination: %s" % dst.stderr())
+            self.check_joined("paused", src, dst)
+            return "stopped source migrated; joined output = the uninterrupted run"
+        finally:
+            src.kill()
+            dst.kill()
+
     def source_resumes(self, label, src, dst, want_dst_error):
         """After a failed migration: the source runs on to the end unchanged."""
         info = self.wait_migration(src)
@@ -435,6 +459,7 @@ def main():
               ("-plugin-version", "slavio-timer=^1"))
         t.run("timer-1-to-2", t.migrate_linux, "v1to2", "defer", b"RPC: Registered tcp NFSv4.1",
               ("-plugin-version", "slavio-timer=^1"), ())
+        t.run("paused-source", t.paused_source)
         t.run("refusal", t.refusal)
         t.run("kill-destination", t.kill_destination)
         t.run("cancel", t.cancel)
