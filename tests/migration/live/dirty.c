@@ -1,7 +1,8 @@
 /* A guest that dirties memory at a steady pace, for the convergence test of live
  * migration (live.py): round after round it fills each page of a 2 MiB working
  * set with pseudo-random words (incompressible, so zstd cannot shrink them), does
- * some arithmetic between pages, and prints the round's checksum. It never ends:
+ * some arithmetic between pages, and prints the round's checksum, which covers
+ * what the previous round left in each page (a lost page shows). It never ends:
  * the test bounds it with -icount-limit. Everything it prints depends on the
  * instruction count only. */
 #include "guest.h"
@@ -26,6 +27,10 @@ int main(void)
 		for (uint32_t p = 0; p < WORK_PAGES; p++) {
 			volatile uint32_t *page = (volatile uint32_t *)(WORK_BASE + p * 4096u);
 			uint32_t x = round * 2654435761u ^ (p + 1);
+			/* What the last round left here counts too: a page the
+			 * migration lost or sent stale changes the checksum. */
+			for (uint32_t w = 0; w < PAGE_WORDS; w += 64)
+				sum += page[w] * (w + 1);
 			for (uint32_t w = 0; w < PAGE_WORDS; w++) {
 				x = xorshift(x);
 				page[w] = x;
