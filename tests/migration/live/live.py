@@ -7,7 +7,8 @@ source migrates it to a destination started with -incoming. What the source
 printed followed by what the destination printed must equal, byte for byte, what
 one uninterrupted run prints: the guest continues at the same instruction count.
 
-  tcp, unix        over loopback TCP (port chosen by the kernel) and a unix socket,
+  tcp, unix        over loopback TCP (port chosen by the kernel) and a unix socket
+                   (the latter started with the monitor's `migrate`),
                    early and half-way in the kernel's boot; the source ends in
                    postmigrate
   timer-2-to-1     the destination pinned to the older timer (slavio-timer 1.x)
@@ -218,7 +219,12 @@ class Tests:
         src = self.vm(label + "-src", self.linux() + list(src_args))
         try:
             wait_for("the source to print %r" % marker, lambda: marker in src.output())
-            src.cmd("migrate", uri=uri)
+            if transport == "unix":  # the human monitor's spelling, through QMP
+                said = src.hmp("migrate " + uri)
+                if said:
+                    raise Failure("%s: monitor migrate said %r" % (label, said))
+            else:
+                src.cmd("migrate", uri=uri)
             info = self.wait_migration(src)
             if info["status"] != "completed":
                 raise Failure("%s: migration %s: %s" % (label, info["status"],
@@ -318,6 +324,12 @@ class Tests:
             src.cmd("migrate", uri=uri)
             wait_for("bytes on the wire", lambda: src.cmd("query-migrate")["ram"]["transferred"]
                      > 100000)
+            info = src.cmd("query-migrate")
+            mib = 1048576
+            if (info["status"] != "active" or "expected-downtime" not in info or
+                    info["ram"]["remaining"] == 0 or
+                    not 128 * mib <= info["ram"]["total"] < 129 * mib):  # RAM and the PROM
+                raise Failure("kill-destination: while active, query-migrate says %r" % info)
             dst.proc.kill()
             info = self.source_resumes("kill-destination", src, dst, None)
             return "the source failed over with %r and ran on" % info.get("error-desc")
