@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "chardev.h"
+#include "migrate_qmp.h"
 #include "qmp.h"
 #include "session.h"
 
@@ -97,6 +98,24 @@ void session_quit(Session *s)
 void session_command(Session *s, const char *line, GString *out)
 {
     g_string_append_printf(out, "ran: %s\n", line);
+}
+
+const char *session_status(const Session *s)
+{
+    return s->paused ? "paused" : "running";
+}
+
+bool session_cont(Session *s, const char **why)
+{
+    s->paused = false;
+    return true;
+}
+
+/* Live migration's commands are not fuzzed here: none of them is known. */
+bool migrate_qmp_command(Session *s, const char *name, JsonObject *args, JsonNode **ret,
+                         GError **error)
+{
+    return false;
 }
 
 void machine_add_poll(Machine *m, void (*poll)(void *opaque), void *opaque)
