@@ -473,6 +473,7 @@ int main(int argc, char **argv)
     MachineSpec *spec = NULL;
     MachineResolution *res = NULL;
     Machine *m = NULL;
+    Session session = { 0 }; /* filled once the machine is built */
     Monitor *mons[2] = { NULL, NULL }; /* on the shared terminal, on -monitor */
     Qmp *qmp = NULL;
     PluginRegistry *reg = registry_new();
@@ -548,7 +549,7 @@ int main(int argc, char **argv)
     m = machine_new(res, reg, &cli.mopts, &error);
     if (!m)
         goto failed;
-    Session session = { .machine = m, .reg = reg };
+    session = (Session){ .machine = m, .reg = reg };
     if (cli.loadvm && !snapshot_load(m, reg, cli.loadvm, &error))
         goto failed;
     if (cli.savevm_at)
