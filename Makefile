@@ -2,7 +2,7 @@
 BUILD ?= build
 MESON ?= meson
 
-.PHONY: all deps build demo check bench install clean linux-kernel deb
+.PHONY: all deps build demo check check-jit-long bench install clean linux-kernel deb
 
 all: build
 
@@ -20,6 +20,10 @@ demo: build
 
 check: build
 	$(MESON) test -C $(BUILD) --print-errorlogs --num-processes 2
+
+# The long JIT-against-interpreter campaign (suite jit-long; it skips in check).
+check-jit-long: build
+	TESSERA_JIT_FUZZ_SEEDS=$${TESSERA_JIT_FUZZ_SEEDS:-20000} $(MESON) test -C $(BUILD) --suite jit-long --print-errorlogs
 
 bench: build
 	bench/run.sh $(BUILD)
