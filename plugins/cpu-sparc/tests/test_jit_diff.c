@@ -2,27 +2,29 @@
 /*
  * The JIT against the interpreter on random programs (docs/jit.md "Tests").
  *
- * Each seed generates a program in the PROM (where boot-mode fetches go): random
- * ALU operations of every kind (cc, addx/subx, tagged, mulscc, multiply, divide,
- * shifts), sethi, rd/wr %y, loads and stores of every width to a RAM buffer
- * (aligned, and some misaligned or unassigned ones that trap), ldstub/swap,
- * Bicc/BA/BN with and without annul branching forward inside straight-line
- * segments, bounded backward loops (a global counter in %g6 that only goes
- * down), nests of save/restore deeper than the 8 windows, calls and jmpl calls
- * to leaf and non-leaf subroutines returning with retl / ret+restore, and
- * conditional traps; it ends in UNIMP, whose vector stops the CPU in error mode.
- * The trap table works like a kernel's: window overflow and underflow spill and
- * fill through the stack (%sp is never a random destination), every other trap
- * is counted in RAM and skipped.
+ * Each seed generates a program in the PROM (where boot-mode fetches go):
+ * random ALU operations of every kind (cc, addx/subx, tagged, mulscc, multiply,
+ * divide, shifts), sethi, rd/wr %y, loads and stores of every width to a RAM
+ * buffer (aligned, and some misaligned or unassigned ones that trap; some
+ * through an alternate space), ldstub/swap, FPops and FP loads/stores (PSR.EF
+ * on or off), Bicc/BA/BN/FBfcc with and without annul branching forward inside
+ * straight-line segments, bounded backward loops (a global counter in %g6 that
+ * only goes down), nests of save/restore deeper than the 8 windows, calls and
+ * jmpl calls to leaf and non-leaf subroutines returning with retl or
+ * ret+restore, and conditional traps; it ends in UNIMP, whose vector stops the
+ * CPU in error mode. The trap table works like a kernel's: window overflow and
+ * underflow spill and fill through the stack (%sp is never a random
+ * destination), every other trap is counted in RAM and skipped.
  *
  * The program runs from one random initial state under -accel interp, then
- * under -accel jit and -accel jit,check=on, stopping at the same random budgets
- * (and a stretch of single steps) on the way, with the interrupt level raised
- * for a few of them (the handler returns to the interrupted instruction); at every stop the full state is
- * compared: registers of every window, PSR, Y, WIM, TBR, PC, nPC, icount, the
- * FPU and MMU registers, error mode and all of RAM. The seed and the first
- * differing field are printed on failure; a "jit check" line from the lockstep
- * mode is a failure too.
+ * under -accel jit (in one go, and through the stops), -accel jit,check=on and
+ * -accel jit,block=N for a random small N, stopping at the same random budgets
+ * and a stretch of single steps on the way, with the interrupt level raised
+ * over a few of them (the handler returns to the interrupted instruction). At
+ * every stop the full state is compared: registers of every window, PSR, Y,
+ * WIM, TBR, PC, nPC, icount, the FPU and MMU registers, error mode and all of
+ * RAM. The seed and the first differing field are printed on failure; a "jit
+ * check" line from the lockstep mode is a failure too.
  *
  * Usage: test-jit-diff [FIRST_SEED [COUNT]]; TESSERA_JIT_FUZZ_SEEDS=N runs N
  * seeds (the jit-long suite), and with --long and no variable it skips (77).
@@ -293,17 +295,52 @@ static void gen_memory(void)
     }
     if (chance(40)) { /* [%g5 + %g4], the index computed just before */
         put(alu_i(OP3_ADD, G4, G0, (int32_t)off));
-        put(f3(3, op3, rd, G5, false, G4));
+        /* 1 in 5 through an alternate space: user or supervisor data */
+        uint32_t asi = chance(20) ? (chance(50) ? 0x0au : 0x0bu) << 5 : 0;
+        put(f3(3, op3 | (asi ? 0x10 : 0), rd, G5, false, G4) | asi);
         return;
     }
     put(mem_i(op3, rd, G5, (int32_t)off));
+}
+
+/* An FPU instruction: an FPop, or a load/store of a single, a double or the
+ * FSR on the buffer (they trap when the seed's PSR.EF is off). */
+static void gen_fpu(void)
+{
+    static const uint16_t fpop1[] = {
+        0x001, 0x005, 0x009, 0x029, 0x02a, 0x041, 0x042, 0x045, 0x046, 0x049, 0x04a, 0x04d,
+        0x04e, 0x069, 0x0c4, 0x0c6, 0x0c8, 0x0c9, 0x0d1, 0x0d2,
+    };
+    static const uint16_t fpop2[] = {0x051, 0x052, 0x055, 0x056};
+    unsigned rd = below(32), rs1 = below(32), rs2 = below(32);
+    switch (below(4)) {
+    case 0:
+        put(f3(2, 0x34, rd, rs1, false, 0) | (uint32_t)fpop1[below(sizeof(fpop1) / 2)] << 5 |
+            rs2);
+        break;
+    case 1:
+        put(f3(2, 0x35, 0, rs1, false, 0) | (uint32_t)fpop2[below(sizeof(fpop2) / 2)] << 5 |
+            rs2);
+        break;
+    default: { /* ldf lddf ldfsr stf stdf stfsr */
+        static const uint8_t ops[] = {0x20, 0x23, 0x21, 0x24, 0x27, 0x25};
+        unsigned k = below(sizeof(ops));
+        unsigned size = ops[k] == 0x23 || ops[k] == 0x27 ? 8 : 4;
+        if (ops[k] == 0x21)
+            rd = 0;
+        put(mem_i(ops[k], rd, G5, (int32_t)(below(BUF_SIZE) & ~(size - 1))));
+        break;
+    }
+    }
 }
 
 /* One instruction (or two) that is not a control transfer. */
 static void gen_simple(void)
 {
     unsigned k = below(100);
-    if (k < 40) {
+    if (k < 6) {
+        gen_fpu();
+    } else if (k < 40) {
         put(alu_op(alu_ops[below(sizeof(alu_ops))], dest()));
     } else if (k < 48) { /* shifts: register or immediate count */
         unsigned op3 = 0x25 + below(3);
@@ -359,7 +396,8 @@ static void gen_segment(unsigned len, bool loop)
     slot[len] = n_words;
     for (unsigned f = 0; f < n_fix; f++)
         if (fix[f] < MAX_WORDS)
-            words[fix[f]] = branch(below(16), chance(50), fix[f], slot[target[f]]);
+            words[fix[f]] = branch(below(16), chance(50), fix[f], slot[target[f]]) |
+                            (chance(10) ? 4u << 22 : 0); /* op2 2 (Bicc) or 6 (FBfcc) */
     if (loop) {
         put(alu_i(OP3_SUBCC, G6, G6, 1));
         put(branch(chance(50) ? 10 /* bg */ : 14 /* bpos */, chance(40), n_words, slot[below(len)]));
@@ -523,7 +561,8 @@ static void install_traps(void)
 typedef struct Init {
     uint32_t r[32];
     uint32_t windows[SPARC_NWINDOWS][16];
-    uint32_t y, icc;
+    uint32_t y, icc, ef;
+    uint32_t f[32];
     uint8_t buf[BUF_SIZE];
 } Init;
 
@@ -541,6 +580,9 @@ static void gen_init(void)
     init.r[O6] = STACK_TOP;
     init.y = rnd() << 16 ^ rnd();
     init.icc = (rnd() & 15) << 20;
+    init.ef = chance(70) ? PSR_EF : 0;
+    for (unsigned i = 0; i < 32; i++) /* small integers, floats around 1, anything */
+        init.f[i] = chance(30) ? below(100) : chance(50) ? 0x3f800000u + (rnd() & 0xffffff) : rnd() << 16 ^ rnd();
     for (unsigned i = 0; i < BUF_SIZE; i++)
         init.buf[i] = (uint8_t)rnd();
 }
@@ -569,7 +611,8 @@ static SparcCpu *machine_new(const char *which)
     memcpy(cpu->r, init.r, sizeof(init.r));
     memcpy(cpu->windows, init.windows, sizeof(init.windows));
     cpu->y = init.y;
-    cpu->psr = (cpu->psr & PSR_IMPLVER) | init.icc | PSR_S | PSR_PS | PSR_ET; /* CWP 0 */
+    cpu->psr = (cpu->psr & PSR_IMPLVER) | init.icc | init.ef | PSR_S | PSR_PS | PSR_ET; /* CWP 0 */
+    memcpy(cpu->fpu.f, init.f, sizeof(init.f));
     cpu->wim = 1u << 1;
     cpu->tbr = TBA;
     cpu->pc = 0;
@@ -779,9 +822,14 @@ static int run_seed(uint64_t seed, uint64_t *insns)
     const char *only = getenv("TESSERA_JIT_DIFF_ACCEL");
     if (only && *only)
         return run_stops(only, stops, n_stops, NULL, ref, seed);
+    /* blocks of a random size limit too (block=1 is one instruction each) */
+    static const unsigned block[] = {1, 2, 3, 5, 8, 13, 32};
+    char small[32];
+    snprintf(small, sizeof(small), "jit,block=%u", block[below(sizeof(block) / sizeof(block[0]))]);
     return run_stops("jit", &one_go, 1, NULL, &final, seed) ||
            run_stops("jit", stops, n_stops, NULL, ref, seed) ||
-           run_stops("jit,check=on", stops, n_stops, NULL, ref, seed);
+           run_stops("jit,check=on", stops, n_stops, NULL, ref, seed) ||
+           run_stops(small, stops, n_stops, NULL, ref, seed);
 }
 
 int main(int argc, char **argv)
@@ -804,6 +852,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "test-jit-diff: out of memory\n");
             return 1;
         }
+    setvbuf(stdout, NULL, _IOLBF, 0); /* failures show as they happen */
     unsigned failed = 0;
     uint64_t insns = 0;
     for (uint64_t s = first; s < first + count; s++) {
