@@ -41,6 +41,7 @@
 #include <string.h>
 
 #include "../cpu.h"
+#include "../mem.h"
 
 extern const TesseraPluginDescriptor tessera_plugin;
 
@@ -454,6 +455,13 @@ static void gen_program(void)
     end_at = n_words;
     put(0); /* UNIMP: the end */
     for (unsigned s = 0; s < n_subs; s++) {
+        /* half the subroutines start a few words before a page boundary, so
+         * blocks and exits cross pages */
+        unsigned page = SPARC_PAGE_MASK / 4 + 1;
+        unsigned next = (n_words / page + 1 + below(3)) * page - below(8);
+        if (chance(50) && next < MAX_WORDS - 400)
+            while (n_words < next)
+                put(0);
         subs[s].at = n_words;
         subs[s].leaf = chance(50);
         if (!subs[s].leaf)
