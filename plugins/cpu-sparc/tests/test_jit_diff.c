@@ -14,7 +14,9 @@
  * ret+restore, and conditional traps; it ends in UNIMP, whose vector stops the
  * CPU in error mode. The trap table works like a kernel's: window overflow and
  * underflow spill and fill through the stack (%sp is never a random
- * destination), every other trap is counted in RAM and skipped.
+ * destination), every other trap is counted in RAM and skipped. A third of the
+ * seeds turn the MMU on first and run from RAM, where a few stores overwrite
+ * instructions ahead (self-modifying code).
  *
  * The program runs from one random initial state under -accel interp, then
  * under -accel jit (in one go, and through the stops), -accel jit,check=on and
@@ -52,17 +54,19 @@ extern const TesseraPluginDescriptor tessera_plugin;
 #define ROM_SIZE 0x40000u
 #define TBA 0x10000u       /* the trap table (PROM offset = VA in boot mode) */
 #define HANDLERS 0x11000u  /* the longer trap handlers */
-#define COUNTERS 0x800u    /* RAM: one word per trap type, counted by the vectors */
-#define BUF 0x1000u        /* RAM: the data buffer, its base in %g5 */
+#define COUNTERS 0x20000u  /* RAM: one word per trap type, counted by the handlers */
+#define BUF 0x21000u       /* RAM: the data buffer, its base in %g5 */
+#define PAGE_TABLES 0x30000u /* RAM: context table, level-1 table (MMU seeds) */
 #define BUF_SIZE 0x1000u
 #define STACK_TOP 0x40000u /* RAM: %sp of the first window; frames of 64 bytes below */
 #define MAX_WORDS (TBA / 4 - 64)
-#define MAX_BUDGET 200000u /* a program that runs longer is compared at this count */
+#define MAX_BUDGET 50000u /* a program that runs longer is compared at this count */
 
 static uint8_t ram[RAM_SIZE];
 static uint8_t ram_dirty[RAM_SIZE >> TESSERA_PAGE_BITS];
 static uint8_t ram_code[RAM_SIZE >> TESSERA_PAGE_BITS];
 static uint8_t rom[ROM_SIZE];
+static uint8_t ram_image[RAM_SIZE]; /* RAM when a run starts */
 static const char *accel;    /* the accelerator of the instance being built */
 static char check_line[512]; /* the first "jit check" report of a run */
 
@@ -170,7 +174,7 @@ static bool chance(unsigned percent)
 
 /* ---- encoding ---- */
 
-enum { G0 = 0, G4 = 4, G5 = 5, G6 = 6, O6 = 14, O7 = 15, L1 = 17, L2 = 18, L3 = 19, L4 = 20,
+enum { G0 = 0, G3 = 3, G4 = 4, G5 = 5, G6 = 6, O6 = 14, O7 = 15, L1 = 17, L2 = 18, L3 = 19, L4 = 20,
        L5 = 21, L6 = 22, I6 = 30, I7 = 31 };
 
 static uint32_t words[MAX_WORDS];
@@ -368,6 +372,14 @@ static void gen_simple(void)
         put(alu_i(0x3a, below(16), G0, (int32_t)below(0x7f)));
     } else if (k < 94) {
         put(alu_i(0x3b, 0, G5, (int32_t)below(BUF_SIZE) & ~3)); /* flush */
+    } else if (k < 96 && n_words + 70 < 0x1000 / 4) {
+        /* store an ALU instruction over one of the next words: self-modifying
+         * code on seeds that run from RAM (a plain RAM store on the others) */
+        uint32_t w = alu_op(alu_ops[below(sizeof(alu_ops))], dest());
+        unsigned at = n_words + 3 + below(64);
+        put(sethi(G4, w));
+        put(alu_i(OP3_OR, G4, G4, (int32_t)(w & 0x3ff)));
+        put(mem_i(OP3_ST, G4, G0, (int32_t)(4 * at)));
     } else {
         put(NOP);
     }
@@ -447,9 +459,27 @@ static void gen_items(unsigned depth)
     }
 }
 
+/* Seeds with the MMU on run from RAM: the code and the trap table are copied
+ * there, context 0 maps VA 0-16 MiB to PA 0 (one level-1 PTE, ACC 3), and the
+ * program's first words (fetched from the PROM in boot mode) turn the MMU on;
+ * the next fetch comes from the same address in RAM. */
+static bool mmu;
+
+static void gen_mmu_on(void)
+{
+    put(sethi(G4, PAGE_TABLES >> 4));
+    put(alu_i(OP3_OR, G4, G4, (PAGE_TABLES >> 4) & 0x3ff));
+    put(alu_i(OP3_OR, G3, G0, 0x100));
+    put(f3(3, 0x14 /* sta */, G4, G3, false, G0) | 4u << 5); /* context table pointer */
+    put(alu_i(OP3_OR, G3, G0, 1));
+    put(f3(3, 0x14, G3, G0, false, G0) | 4u << 5); /* control: E */
+}
+
 static void gen_program(void)
 {
     n_words = n_subs = n_calls = n_sets = 0;
+    if (mmu)
+        gen_mmu_on();
     n_subs = 1 + below(4);
     gen_items(0);
     end_at = n_words;
@@ -502,6 +532,18 @@ static void h(uint32_t w)
     hat += 4;
 }
 
+/* Every handler starts by counting its trap: counter[tt]++ (the vector read
+ * %tbr into %l3). */
+static void h_count(void)
+{
+    h(alu_i(0x26 /* srl */, L3, L3, 2));
+    h(alu_i(0x01 /* and */, L3, L3, 0x3fc));
+    h(sethi(L6, COUNTERS));
+    h(f3(3, OP3_LD, L5, L6, false, L3));
+    h(alu_i(OP3_ADD, L5, L5, 1));
+    h(f3(3, OP3_ST, L5, L6, false, L3));
+}
+
 /* A window trap handler like a kernel's (V8 appendix D): the trap window is
  * CWP - 1. Overflow: spill the oldest window (one save further) through its %sp,
  * WIM rotates right. Underflow: fill the window above the restoring one (two
@@ -510,6 +552,7 @@ static void h(uint32_t w)
 static uint32_t window_handler(bool overflow)
 {
     uint32_t start = hat;
+    h_count();
     h(f3(2, OP3_RDWIM, L3, 0, false, 0));
     h(alu_i(overflow ? 0x26 /* srl */ : 0x25 /* sll */, L4, L3, 1));
     h(alu_i(overflow ? 0x25 : 0x26, L5, L3, SPARC_NWINDOWS - 1));
@@ -536,9 +579,11 @@ static void install_traps(void)
 {
     hat = HANDLERS;
     uint32_t skip_at = hat; /* jmpl %l2; rett %l2 + 4 */
+    h_count();
     h(alu_i(OP3_JMPL, G0, L2, 0));
     h(alu_i(OP3_RETT, 0, L2, 4));
     uint32_t resume_at = hat; /* interrupts: jmpl %l1; rett %l2 */
+    h_count();
     h(alu_i(OP3_JMPL, G0, L1, 0));
     h(alu_i(OP3_RETT, 0, L2, 0));
     uint32_t overflow_at = window_handler(true);
@@ -554,11 +599,8 @@ static void install_traps(void)
                       : tt == TT_WIN_UNDERFLOW ? underflow_at
                       : tt > TT_INTERRUPT && tt < TT_INTERRUPT + 16 ? resume_at
                                                                     : skip_at;
-        int32_t count = (int32_t)(COUNTERS + 4 * tt);
-        rom_word(v, mem_i(OP3_LD, L6, G0, count));
-        rom_word(v + 4, alu_i(OP3_ADD, L6, L6, 1));
-        rom_word(v + 8, mem_i(OP3_ST, L6, G0, count));
-        rom_word(v + 12, branch(8, true, (v + 12) / 4, to / 4)); /* ba,a */
+        rom_word(v, f3(2, 0x2b /* rd %tbr */, L3, 0, false, 0));
+        rom_word(v + 4, branch(8, true, (v + 4) / 4, to / 4)); /* ba,a */
     }
 }
 
@@ -604,10 +646,9 @@ static const TesseraCpuClass *cls(void)
 static SparcCpu *machine_new(const char *which)
 {
     char err[256] = "";
-    memset(ram, 0, sizeof(ram));
+    memcpy(ram, ram_image, sizeof(ram));
     memset(ram_dirty, 0, sizeof(ram_dirty));
     memset(ram_code, 0, sizeof(ram_code));
-    memcpy(ram + BUF, init.buf, BUF_SIZE);
     check_line[0] = 0;
     accel = which;
     SparcCpu *cpu = calloc(1, cls()->instance_size);
@@ -774,11 +815,22 @@ static int run_seed(uint64_t seed, uint64_t *insns)
 {
     rng = seed * 0x2545f4914f6cdd1dull + 1;
     memset(rom, 0, sizeof(rom));
+    mmu = chance(30);
     gen_program();
     gen_init();
     for (unsigned i = 0; i < n_words; i++)
         rom_word(4 * i, words[i]);
     install_traps();
+    memset(ram_image, 0, sizeof(ram_image));
+    memcpy(ram_image + BUF, init.buf, BUF_SIZE);
+    if (mmu) {
+        memcpy(ram_image, rom, hat);
+        uint32_t l1 = PAGE_TABLES + 0x400, ptd = l1 >> 4 | 1, pte = 0u >> 4 | 3u << 2 | 2;
+        for (unsigned i = 0; i < 4; i++) {
+            ram_image[PAGE_TABLES + i] = (uint8_t)(ptd >> (24 - 8 * i));
+            ram_image[l1 + i] = (uint8_t)(pte >> (24 - 8 * i));
+        }
+    }
     if (getenv("TESSERA_JIT_DIFF_DUMP"))
         for (unsigned i = 0; i < n_words; i++)
             printf("seed %" PRIu64 " %05x: %08x\n", seed, 4 * i, words[i]);
@@ -791,8 +843,8 @@ static int run_seed(uint64_t seed, uint64_t *insns)
     *insns += end;
     if (getenv("TESSERA_JIT_DIFF_DUMP")) {
         unsigned cwp = final->psr & PSR_CWP;
-        printf("seed %" PRIu64 ": %u words, %" PRIu64 " instructions, ends with tt 0x%02x at 0x%x"
-               " (%s); traps:", seed, n_words, end, (final->tbr >> 4) & 0xff, final->loc[cwp][1],
+        printf("seed %" PRIu64 ": %s%u words, %" PRIu64 " instructions, ends with tt 0x%02x at 0x%x"
+               " (%s); traps:", seed, mmu ? "MMU on, " : "", n_words, end, (final->tbr >> 4) & 0xff, final->loc[cwp][1],
                final->loc[cwp][1] == 4 * end_at ? "the end" : "not the end");
         for (unsigned tt = 0; tt < 256; tt++) {
             const uint8_t *c = final->ram + COUNTERS + 4 * tt;
