@@ -16,7 +16,9 @@
  * underflow spill and fill through the stack (%sp is never a random
  * destination), every other trap is counted in RAM and skipped. A third of the
  * seeds turn the MMU on first and run from RAM, where a few stores overwrite
- * instructions ahead (self-modifying code).
+ * instructions ahead (self-modifying code). 30% of the others run in user
+ * mode (privileged instructions trap; the handlers run in supervisor mode and
+ * return to user mode).
  *
  * The program runs from one random initial state under -accel interp, then
  * under -accel jit (in one go, and through the stops), -accel jit,check=on and
@@ -611,7 +613,7 @@ static void install_traps(void)
 typedef struct Init {
     uint32_t r[32];
     uint32_t windows[SPARC_NWINDOWS][16];
-    uint32_t y, icc, ef;
+    uint32_t y, icc, ef, s; /* s: PSR.S, 0 for a user-mode program */
     uint32_t f[32];
     uint8_t buf[BUF_SIZE];
 } Init;
@@ -631,6 +633,7 @@ static void gen_init(void)
     init.y = rnd() << 16 ^ rnd();
     init.icc = (rnd() & 15) << 20;
     init.ef = chance(70) ? PSR_EF : 0;
+    init.s = !mmu && chance(30) ? 0 : PSR_S;
     for (unsigned i = 0; i < 32; i++) /* small integers, floats around 1, anything */
         init.f[i] = chance(30) ? below(100) : chance(50) ? 0x3f800000u + (rnd() & 0xffffff) : rnd() << 16 ^ rnd();
     for (unsigned i = 0; i < BUF_SIZE; i++)
@@ -660,7 +663,7 @@ static SparcCpu *machine_new(const char *which)
     memcpy(cpu->r, init.r, sizeof(init.r));
     memcpy(cpu->windows, init.windows, sizeof(init.windows));
     cpu->y = init.y;
-    cpu->psr = (cpu->psr & PSR_IMPLVER) | init.icc | init.ef | PSR_S | PSR_PS | PSR_ET; /* CWP 0 */
+    cpu->psr = (cpu->psr & PSR_IMPLVER) | init.icc | init.ef | init.s | PSR_PS | PSR_ET;
     memcpy(cpu->fpu.f, init.f, sizeof(init.f));
     cpu->wim = 1u << 1;
     cpu->tbr = TBA;
@@ -843,8 +846,10 @@ static int run_seed(uint64_t seed, uint64_t *insns)
     *insns += end;
     if (getenv("TESSERA_JIT_DIFF_DUMP")) {
         unsigned cwp = final->psr & PSR_CWP;
-        printf("seed %" PRIu64 ": %s%u words, %" PRIu64 " instructions, ends with tt 0x%02x at 0x%x"
-               " (%s); traps:", seed, mmu ? "MMU on, " : "", n_words, end, (final->tbr >> 4) & 0xff, final->loc[cwp][1],
+        printf("seed %" PRIu64 ": %s%s%u words, %" PRIu64 " instructions, ends with tt 0x%02x"
+               " at 0x%x (%s); traps:",
+               seed, mmu ? "MMU on, " : "", init.s ? "" : "user mode, ", n_words, end,
+               (final->tbr >> 4) & 0xff, final->loc[cwp][1],
                final->loc[cwp][1] == 4 * end_at ? "the end" : "not the end");
         for (unsigned tt = 0; tt < 256; tt++) {
             const uint8_t *c = final->ram + COUNTERS + 4 * tt;
