@@ -4,21 +4,21 @@
  *
  * Each seed generates a program in the PROM (where boot-mode fetches go):
  * random ALU operations of every kind (cc, addx/subx, tagged, mulscc, multiply,
- * divide, shifts), sethi, rd/wr %y, loads and stores of every width to a RAM
- * buffer (aligned, and some misaligned or unassigned ones that trap; some
- * through an alternate space), ldstub/swap, FPops and FP loads/stores (PSR.EF
- * on or off), Bicc/BA/BN/FBfcc with and without annul branching forward inside
- * straight-line segments, bounded backward loops (a global counter in %g6 that
- * only goes down), nests of save/restore deeper than the 8 windows, calls and
- * jmpl calls to leaf and non-leaf subroutines returning with retl or
- * ret+restore, and conditional traps; it ends in UNIMP, whose vector stops the
- * CPU in error mode. The trap table works like a kernel's: window overflow and
- * underflow spill and fill through the stack (%sp is never a random
- * destination), every other trap is counted in RAM and skipped. A third of the
- * seeds turn the MMU on first and run from RAM, where a few stores overwrite
- * instructions ahead (self-modifying code). 30% of the others run in user
- * mode (privileged instructions trap; the handlers run in supervisor mode and
- * return to user mode).
+ * divide, shifts), sethi, rd/wr %y, wr %psr of icc and PIL, loads and stores
+ * of every width to a RAM buffer (aligned, and some misaligned or unassigned
+ * ones that trap; some through an alternate space), ldstub/swap, FPops and FP
+ * loads/stores (PSR.EF on or off), Bicc/BA/BN/FBfcc with and without annul
+ * branching forward inside straight-line segments, bounded backward loops (a
+ * global counter in %g6 that only goes down), nests of save/restore deeper
+ * than the 8 windows, calls and jmpl calls to leaf and non-leaf subroutines
+ * returning with retl or ret+restore, and conditional traps; it ends in UNIMP,
+ * whose vector stops the CPU in error mode. The trap table works like a
+ * kernel's: window overflow and underflow spill and fill through the stack
+ * (%sp is never a random destination), every other trap is counted in RAM and
+ * skipped. 30% of the seeds turn the MMU on first and run from RAM, where a few
+ * stores overwrite instructions ahead (self-modifying code); 30% of the others
+ * run in user mode (privileged instructions trap; the handlers run in
+ * supervisor mode and return to user mode).
  *
  * The program runs from one random initial state under -accel interp, then
  * under -accel jit (in one go, and through the stops), -accel jit,check=on and
@@ -374,6 +374,13 @@ static void gen_simple(void)
         put(alu_i(0x3a, below(16), G0, (int32_t)below(0x7f)));
     } else if (k < 94) {
         put(alu_i(0x3b, 0, G5, (int32_t)below(BUF_SIZE) & ~3)); /* flush */
+    } else if (k < 95) {
+        /* rewrite PSR: new condition codes (rd %psr; xor with a sethi) and
+         * processor interrupt level (the wr's immediate) */
+        put(f3(2, 0x29 /* rd %psr */, G4, 0, false, 0));
+        put(sethi(G3, (rnd() & 15u) << 20));
+        put(f3(2, 0x03 /* xor */, G4, G4, false, G3));
+        put(alu_i(0x31 /* wr %psr */, 0, G4, (int32_t)(below(16) << 8)));
     } else if (k < 96 && n_words + 70 < 0x1000 / 4) {
         /* store an ALU instruction over one of the next words: self-modifying
          * code on seeds that run from RAM (a plain RAM store on the others) */
