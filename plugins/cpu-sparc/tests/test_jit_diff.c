@@ -9,7 +9,7 @@
  * ones that trap; some through an alternate space), ldstub/swap, FPops and FP
  * loads/stores (PSR.EF on or off), Bicc/BA/BN/FBfcc with and without annul
  * branching forward inside straight-line segments, bounded backward loops (a
- * global counter in %g6 that only goes down), nests of save/restore deeper
+ * counter in %g6 set before each loop that only goes down in it), nests of save/restore deeper
  * than the 8 windows, calls and jmpl calls to leaf and non-leaf subroutines
  * returning with retl or ret+restore, and conditional traps; it ends in UNIMP,
  * whose vector stops the CPU in error mode. The trap table works like a
@@ -45,6 +45,7 @@
 #include <string.h>
 
 #include "../cpu.h"
+#include "../jit/jit.h"
 #include "../mem.h"
 
 extern const TesseraPluginDescriptor tessera_plugin;
@@ -342,9 +343,13 @@ static void gen_fpu(void)
 }
 
 /* One instruction (or two) that is not a control transfer. */
+static bool alu_only; /* gen_simple: register operations only (tight loops) */
+
 static void gen_simple(void)
 {
-    unsigned k = below(100);
+    unsigned k = alu_only ? 6 + below(52) : below(100);
+    if (k >= 48 && k < 53 && alu_only)
+        k = 6; /* no divisions: they may trap */
     if (k < 6) {
         gen_fpu();
     } else if (k < 40) {
@@ -395,13 +400,15 @@ static void gen_simple(void)
 }
 
 /* Straight-line code with forward branches inside it (every condition, annul
- * or not, delay slots never a control transfer), optionally closed as a loop
- * by "subcc %g6, 1, %g6; bg/bpos back" with a delay slot. */
+ * or not, delay slots never a control transfer), optionally a loop: %g6 set to
+ * its count first, closed by "subcc %g6, 1, %g6; bg/bpos back" and a delay slot. */
 static void gen_segment(unsigned len, bool loop)
 {
     unsigned slot[64], fix[64], target[64], n_fix = 0;
     if (len > 60)
         len = 60;
+    if (loop) /* the loop's count; nothing else writes %g6, loops do not nest */
+        put(alu_i(OP3_OR, G6, G0, 1 + (int32_t)below(30)));
     for (unsigned i = 0; i < len; i++) {
         slot[i] = n_words;
         if (i + 1 < len && chance(15)) {
@@ -440,7 +447,10 @@ static void gen_items(unsigned depth)
     for (unsigned i = 0; i < n && n_words < MAX_WORDS - 400; i++) {
         unsigned k = below(100);
         if (k < 45 || (k >= 60 && !n_subs)) {
-            gen_segment(3 + below(24), chance(40));
+            /* 1 in 4: a tight loop of register operations, one block */
+            alu_only = chance(25);
+            gen_segment(alu_only ? 2 + below(10) : 3 + below(24), alu_only || chance(40));
+            alu_only = false;
         } else if (k < 60 && depth < 12) { /* a nest of 1 to 12 windows */
             unsigned levels = 1 + below(12 - depth);
             for (unsigned l = 0; l < levels; l++) {
@@ -809,6 +819,11 @@ static int run_stops(const char *which, const uint64_t *at, unsigned n, Snap **o
             printf("FAIL seed %" PRIu64 " -accel %s: %s\n", seed, which, check_line);
             bad = 1;
         }
+    }
+    if (getenv("TESSERA_JIT_DIFF_DUMP") && cpu->jit) {
+        char line[256];
+        jit_describe(cpu->jit, line, sizeof(line));
+        printf("seed %" PRIu64 " %s: %s\n", seed, which, line);
     }
     machine_free(cpu);
     return bad;
