@@ -909,8 +909,8 @@ static int run_seed(uint64_t seed, uint64_t *insns)
     const char *only = getenv("TESSERA_JIT_DIFF_ACCEL");
     if (only && *only)
         return run_stops(only, stops, n_stops, NULL, ref, seed);
-    /* blocks of a random size limit too (block=1 is one instruction each) */
-    static const unsigned block[] = {1, 2, 3, 5, 8, 13, 32};
+    /* a random block size limit too (block=1: one instruction each; 1024: the most) */
+    static const unsigned block[] = {1, 2, 3, 5, 8, 13, 32, 1024};
     char small[32];
     snprintf(small, sizeof(small), "jit,block=%u", block[below(sizeof(block) / sizeof(block[0]))]);
     return run_stops("jit", &one_go, 1, NULL, &final, seed) ||
