@@ -36,6 +36,7 @@
  * TESSERA_JIT_DIFF_ACCEL=SPEC compares only -accel SPEC (e.g. jit,check=on).
  */
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -43,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../cpu.h"
 #include "../jit/jit.h"
@@ -793,6 +795,19 @@ static unsigned irq_on, irq_off, irq_level;
 static Snap *ref[MAX_STOPS]; /* the interpreter's state at each stop */
 static Snap cur;
 
+/* A run that hangs (a budget the JIT overruns forever, say) is a failure that
+ * names its seed: each run has WATCHDOG_S seconds of wall time. */
+#define WATCHDOG_S 30
+static char hang_line[160];
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    ssize_t n = write(STDOUT_FILENO, hang_line, strlen(hang_line));
+    (void)n;
+    _exit(1);
+}
+
 /* Run `which` from the initial state through stops[0..n): record the states in
  * out[], or (out NULL) compare each with want[]. 0: all equal. */
 static int run_stops(const char *which, const uint64_t *at, unsigned n, Snap **out,
@@ -801,6 +816,10 @@ static int run_stops(const char *which, const uint64_t *at, unsigned n, Snap **o
     SparcCpu *cpu = machine_new(which);
     TesseraRunState rs = {0};
     int bad = 0;
+    snprintf(hang_line, sizeof(hang_line),
+             "FAIL seed %" PRIu64 " -accel %s: no result after %d s (a hang)\n", seed, which,
+             WATCHDOG_S);
+    alarm(WATCHDOG_S);
     for (unsigned k = 0; k < n && !bad; k++) {
         if (n > 1 && (k == irq_on || k == irq_off))
             cls()->set_irl(cpu, k == irq_on ? irq_level : 0);
@@ -825,6 +844,7 @@ static int run_stops(const char *which, const uint64_t *at, unsigned n, Snap **o
         jit_describe(cpu->jit, line, sizeof(line));
         printf("seed %" PRIu64 " %s: %s\n", seed, which, line);
     }
+    alarm(0);
     machine_free(cpu);
     return bad;
 }
@@ -940,6 +960,7 @@ int main(int argc, char **argv)
             return 1;
         }
     setvbuf(stdout, NULL, _IOLBF, 0); /* failures show as they happen */
+    signal(SIGALRM, on_alarm);
     unsigned failed = 0;
     uint64_t insns = 0;
     for (uint64_t s = first; s < first + count; s++) {
