@@ -529,3 +529,34 @@ bool net_hub_hostfwd(NetHub *hub, const char *id, const char *rule, bool add_rul
     }
     return true;
 }
+
+bool net_hub_command(NetHub *hub, char **argv, GString *out)
+{
+    const char *cmd = argv[0];
+    guint argc = g_strv_length(argv);
+    GError *error = NULL;
+    bool ok;
+    if (!strcmp(cmd, "set_link")) {
+        if (argc != 3 || (strcmp(argv[2], "on") && strcmp(argv[2], "off"))) {
+            g_string_append(out, "usage: set_link NAME on|off\n");
+            return true;
+        }
+        ok = net_hub_set_link(hub, argv[1], !strcmp(argv[2], "on"), &error);
+    } else if (!strcmp(cmd, "hostfwd_add") || !strcmp(cmd, "hostfwd_remove")) {
+        if (argc != 2 && argc != 3) {
+            g_string_append_printf(out, "usage: %s [NETDEV] %s\n", cmd,
+                                   cmd[8] == 'a' ? "tcp|udp:[HOSTADDR]:PORT-[GUESTADDR]:PORT"
+                                                 : "tcp|udp:[HOSTADDR]:PORT");
+            return true;
+        }
+        ok = net_hub_hostfwd(hub, argc == 3 ? argv[1] : NULL, argv[argc - 1], cmd[8] == 'a',
+                             &error);
+    } else {
+        return false;
+    }
+    if (!ok) {
+        g_string_append_printf(out, "Error: %s\n", error->message);
+        g_error_free(error);
+    }
+    return true;
+}

@@ -42,6 +42,9 @@ bool net_hub_busy(const NetHub *hub);
 void net_hub_info(const NetHub *hub, GString *out);
 bool net_hub_set_link(NetHub *hub, const char *id, bool up, GError **error);
 bool net_hub_hostfwd(NetHub *hub, const char *id, const char *rule, bool add, GError **error);
+/* The monitor commands above as argv (info network excepted): false when argv is
+ * none of them, else true with the result or "Error: ..." appended to out. */
+bool net_hub_command(NetHub *hub, char **argv, GString *out);
 
 /* TesseraNetOps.send and .link_up (host.c's table). */
 int net_send(TesseraNetdev *nd, const void *frame, size_t len);
