@@ -5,7 +5,8 @@
  * as a 4-byte big-endian number, as QEMU's socket backend does, so a Tessera and a
  * QEMU guest can be joined; or over UDP multicast (mcast=GROUP:PORT, one frame a
  * datagram), where every guest on the group sees every frame. HOST defaults to
- * 127.0.0.1 for listen=.
+ * 127.0.0.1 for listen=, and the multicast interface (localaddr=) to 127.0.0.1:
+ * unless told otherwise, Tessera's frames stay on this host.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -118,8 +119,8 @@ static bool open_mcast(NetBackend *be, const char *addr, const char *local, GErr
         g_set_error(error, NET_ERROR, 0, "mcast %s: not a multicast group (224.0.0.0/4)", addr);
         return false;
     }
-    struct in_addr ifaddr = { .s_addr = htonl(INADDR_ANY) };
-    if (local && inet_pton(AF_INET, local, &ifaddr) != 1) {
+    struct in_addr ifaddr;
+    if (inet_pton(AF_INET, local ? local : "127.0.0.1", &ifaddr) != 1) {
         g_set_error(error, NET_ERROR, 0, "localaddr %s: not an IPv4 address", local);
         return false;
     }
@@ -144,7 +145,7 @@ static bool open_mcast(NetBackend *be, const char *addr, const char *local, GErr
     if (be->send_fd < 0 ||
         setsockopt(be->send_fd, IPPROTO_IP, IP_MULTICAST_LOOP, &loop, sizeof(loop)) < 0 ||
         setsockopt(be->send_fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl)) < 0 ||
-        (local && setsockopt(be->send_fd, IPPROTO_IP, IP_MULTICAST_IF, &ifaddr, sizeof(ifaddr)) < 0) ||
+        setsockopt(be->send_fd, IPPROTO_IP, IP_MULTICAST_IF, &ifaddr, sizeof(ifaddr)) < 0 ||
         bind(be->send_fd, (struct sockaddr *)&src, sizeof(src)) < 0 ||
         getsockname(be->send_fd, (struct sockaddr *)&src, &sl) < 0)
         return fail_errno(error, "mcast", addr);

@@ -11,6 +11,7 @@ guest's /init).
 
   net.py TESSERA INITRAMFS SOURCE_ROOT BUILD_ROOT [SIZE]
 """
+import atexit
 import os
 import socket
 import subprocess
@@ -18,6 +19,9 @@ import sys
 import tempfile
 import threading
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'net'))
+from netlib import Monitor  # noqa: E402
 
 tessera, cpio, src_root, build_root = sys.argv[1:5]
 size = int(sys.argv[5]) if len(sys.argv) > 5 else 4 << 20
@@ -30,6 +34,8 @@ if found.returncode:
 kernel = found.stdout.strip()
 tmp = tempfile.mkdtemp(prefix='tessera-net-')
 results = {'pass': 0, 'fail': 0}
+started = []  # every emulator this script started: none outlives it
+atexit.register(lambda: [p.kill() for p in started if p.poll() is None])
 DEADLINE = time.monotonic() + 500  # every wait below stops here at the latest
 
 
@@ -75,7 +81,9 @@ def boot(name, append, *opts):
            '-serial', 'file:' + out, '-kernel', kernel, '-initrd', cpio,
            '-append', 'console=ttyS0 ' + append, *opts]
     err = open(out + '.err', 'w')
-    return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=err, stderr=err), out
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=err, stderr=err)
+    started.append(proc)
+    return proc, out
 
 
 def wait_line(path, line, proc):
@@ -110,34 +118,6 @@ def finish(name, proc, out):
         print('--- stderr:')
         print(open(out + '.err').read())
     return text
-
-
-class Monitor:
-    def __init__(self, path, proc):
-        self.s = socket.socket(socket.AF_UNIX)
-        while True:
-            try:
-                self.s.connect(path)
-                break
-            except OSError:
-                if time.monotonic() > DEADLINE or proc.poll() is not None:
-                    raise
-                time.sleep(0.1)
-        self.s.settimeout(30)
-        self.read_prompt()
-
-    def read_prompt(self):
-        data = b''
-        while not data.endswith(b'(tessera) '):
-            chunk = self.s.recv(4096)
-            if not chunk:
-                break
-            data += chunk
-        return data.decode(errors='replace')
-
-    def cmd(self, line):
-        self.s.sendall(line.encode() + b'\n')
-        return self.read_prompt().replace('(tessera) ', '')
 
 
 def echo_through(port, data, name):
@@ -199,7 +179,7 @@ def test_user():
     proc, out = boot('user', 'tnet.role=user tnet.port=%d tnet.size=%d' % (sport, size),
                      '-nic', 'user,model=lance,hostfwd=tcp:127.0.0.1:%d-:7777' % hp1,
                      '-monitor', 'unix:%s,server' % mon_path)
-    mon = Monitor(mon_path, proc)
+    mon = Monitor(mon_path, proc, DEADLINE)
     info = mon.cmd('info network')
     check('nic0: type=user nic=lance link=up' in info and 'hostfwd=tcp:127.0.0.1:%d-:7777' % hp1
           in info, 'info network names the backend, its NIC and the hostfwd rule', info)
