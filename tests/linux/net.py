@@ -21,7 +21,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'net'))
-from netlib import Monitor  # noqa: E402
+from netlib import Monitor, check, failures, free_port, verdict  # noqa: E402
 
 tessera, cpio, src_root, build_root = sys.argv[1:5]
 size = int(sys.argv[5]) if len(sys.argv) > 5 else 4 << 20
@@ -33,16 +33,10 @@ if found.returncode:
     sys.exit(found.returncode)
 kernel = found.stdout.strip()
 tmp = tempfile.mkdtemp(prefix='tessera-net-')
-results = {'pass': 0, 'fail': 0}
 started = []  # every emulator this script started: none outlives it
 atexit.register(lambda: [p.kill() for p in started if p.poll() is None])
 DEADLINE = time.monotonic() + 500  # every wait below stops here at the latest
 
-
-def check(ok, name, detail=''):
-    results['pass' if ok else 'fail'] += 1
-    print(('PASS ' if ok else 'FAIL ') + name + ('' if ok or not detail else ': ' + detail),
-          flush=True)
 
 
 PERIOD = 65521
@@ -68,11 +62,6 @@ def fnv(data):
         h = ((h ^ b) * 16777619) & 0xffffffff
     return h
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 def boot(name, append, *opts):
@@ -112,7 +101,7 @@ def finish(name, proc, out):
     check(not fails and passes, name + ': the guest checks pass (%d)' % len(passes),
           '; '.join(fails) or 'none ran')
     check('DONE' in lines, name + ': DONE')
-    if results['fail']:
+    if failures():
         print('--- %s serial (last 30 lines):' % name)
         print('\n'.join(text.split('\n')[-30:]))
         print('--- stderr:')
@@ -146,13 +135,13 @@ def test_user():
     server.listen(1)
     server.settimeout(max(1, DEADLINE - time.monotonic()))
     sport = server.getsockname()[1]
-    verdict = {}
+    served = {}
 
     def serve():
         try:
             conn, _ = server.accept()
         except OSError as e:
-            verdict['error'] = str(e)
+            served['error'] = str(e)
             return
         with conn:
             conn.settimeout(120)
@@ -164,13 +153,13 @@ def test_user():
                         break
                     got += chunk
                 want = stream(1, size)
-                verdict['ok'] = bytes(got) == want
-                verdict['detail'] = 'got %d bytes, checksum %08x, want %08x' % (
+                served['ok'] = bytes(got) == want
+                served['detail'] = 'got %d bytes, checksum %08x, want %08x' % (
                     len(got), fnv(got), fnv(want))
-                conn.sendall(b'GOOD' if verdict['ok'] else b'BAD!')
+                conn.sendall(b'GOOD' if served['ok'] else b'BAD!')
                 conn.sendall(stream(2, size))
             except OSError as e:
-                verdict['error'] = str(e)
+                served['error'] = str(e)
 
     t = threading.Thread(target=serve, daemon=True)
     t.start()
@@ -190,14 +179,14 @@ def test_user():
     while time.monotonic() < DEADLINE and 'rx: 0 frames' in mon.cmd('info network'):
         time.sleep(0.1)
     replies = [mon.cmd(c) for c in ('stop', 'savevm ' + snap, 'loadvm ' + snap, 'cont')]
-    check(all(r.strip() == '' for r in replies) and not verdict,
+    check(all(r.strip() == '' for r in replies) and not served,
           'savevm and loadvm mid-transfer', replies)
     check('"lance"' in mon.cmd('info snapshot ' + snap), 'the snapshot holds the lance')
     # The guest serves echo only after its own transfer: this one waits for it.
     echo_through(hp1, os.urandom(256 << 10), 'hostfwd from the command line')
     t.join(max(1, DEADLINE - time.monotonic()))
-    check(verdict.get('ok', False), 'host server: %d bytes from the guest, checked' % size,
-          verdict.get('error', verdict.get('detail', 'no connection')))
+    check(served.get('ok', False), 'host server: %d bytes from the guest, checked' % size,
+          served.get('error', served.get('detail', 'no connection')))
     reply = mon.cmd('hostfwd_add tcp:127.0.0.1:%d-:7777' % hp2)
     check(reply.strip() == '', 'hostfwd_add', reply)
     reply = mon.cmd('hostfwd_remove tcp:127.0.0.1:%d' % hp1)
@@ -247,5 +236,4 @@ def test_socket():
 print('kernel:', kernel)
 test_user()
 test_socket()
-print('%d passed, %d failed' % (results['pass'], results['fail']))
-sys.exit(1 if results['fail'] else 0)
+verdict()

@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 
-from netlib import Monitor, connect_unix
+from netlib import Monitor, check, connect_unix, free_port, verdict
 
 tessera, openbios = sys.argv[1:3]
 if not os.path.exists(openbios):
@@ -32,20 +32,10 @@ if not os.path.exists(openbios):
     sys.exit(77)
 tmp = tempfile.mkdtemp(prefix='tessera-frames-')
 DEADLINE = time.monotonic() + 100
-results = {'pass': 0, 'fail': 0}
 started = []  # every emulator this script started: none outlives it
 atexit.register(lambda: [p.kill() for p in started if p.poll() is None])
 
 
-def check(ok, name, detail=''):
-    results['pass' if ok else 'fail'] += 1
-    print(('PASS ' if ok else 'FAIL ') + name + ('' if ok else ': ' + str(detail)), flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 class Qmp:
@@ -202,5 +192,4 @@ def test_refusals():
 test_stream()
 test_mcast()
 test_refusals()
-print('%d passed, %d failed' % (results['pass'], results['fail']))
-sys.exit(1 if results['fail'] else 0)
+verdict()

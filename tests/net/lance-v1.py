@@ -17,23 +17,15 @@ import subprocess
 import sys
 import tempfile
 
+from netlib import check, free_port, verdict
+
 tessera, snap, openbios = sys.argv[1:4]
 if not os.path.exists(openbios):
     print('no OpenBIOS at %s: skipped' % openbios)
     sys.exit(77)
 tmp = tempfile.mkdtemp(prefix='tessera-lance-v1-')
-results = {'pass': 0, 'fail': 0}
 
 
-def check(ok, name, detail=''):
-    results['pass' if ok else 'fail'] += 1
-    print(('PASS ' if ok else 'FAIL ') + name + ('' if ok else ': ' + str(detail)), flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 def run(*args):
@@ -74,5 +66,4 @@ check(r.returncode == 4 and lance_version(v2) == 2, 'saved by default: version 2
 r = run('-loadvm', v1, '-icount-limit', '4000000', '-report-icount')
 check(r.returncode == 4 and 'icount: 4000000' in r.stderr,
       'the version 1 snapshot loads and runs on', r.stderr)
-print('%d passed, %d failed' % (results['pass'], results['fail']))
-sys.exit(1 if results['fail'] else 0)
+verdict()

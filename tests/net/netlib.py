@@ -1,6 +1,34 @@
-"""What the network tests share: the human monitor on a unix socket."""
+"""What the network tests share: PASS/FAIL lines, free loopback ports, the human
+monitor on a unix socket."""
 import socket
+import sys
 import time
+
+_results = {'pass': 0, 'fail': 0}
+
+
+def check(ok, name, detail=''):
+    """One PASS or FAIL line (FAIL with detail)."""
+    _results['pass' if ok else 'fail'] += 1
+    print(('PASS ' if ok else 'FAIL ') + name + ('' if ok or detail == '' else ': ' + str(detail)),
+          flush=True)
+
+
+def failures():
+    return _results['fail']
+
+
+def verdict():
+    """The closing 'N passed, N failed' line, and the exit status."""
+    print('%d passed, %d failed' % (_results['pass'], _results['fail']))
+    sys.exit(1 if _results['fail'] else 0)
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 nobody listens on just now."""
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
 
 
 def connect_unix(path, proc, deadline):
