@@ -10,6 +10,9 @@
  *   tnet.role=a      10.0.9.1 on -netdev socket: serve one echo connection on 7000.
  *   tnet.role=b      10.0.9.2, MAC ...:57: connect to 10.0.9.1:7000 and send
  *                    tnet.size bytes of pattern 3 in 1 KiB pieces, each echoed.
+ *   tnet.role=bench  10.0.2.15 (bench/net.py): send tnet.size bytes to
+ *                    10.0.2.2:tnet.port, then take one connection on 7777, read
+ *                    it to its end and answer "D".
  * The pattern: byte i is the (i mod 65521)-th byte of an LCG stream seeded with
  * the pattern number; net.py makes the same bytes. Every loop is bounded.
  * System calls and checks: sys.h. */
@@ -266,6 +269,43 @@ static void role_user(void)
     echo_one(ls, "echo-accept-2"); /* the monitor's hostfwd_add */
 }
 
+/* Throughput, timed by the host: no checks beyond the byte counts. */
+static void role_bench(void)
+{
+    long size = param("tnet.size", 8 << 20);
+    eth0_up(ip4(10, 0, 2, 15), 0);
+    long ls = tcp_listen(7777);
+    put("linux-init: echo listening\n");
+    long s = tcp_connect(ip4(10, 0, 2, 2), (unsigned short)param("tnet.port", 0));
+    if (s < 0)
+        return;
+    make_pattern(1);
+    long sent = 0;
+    while (sent < size) {
+        long chunk = size - sent < 8192 ? size - sent : 8192;
+        long at = sent % PERIOD;
+        if (chunk > PERIOD - at)
+            chunk = PERIOD - at;
+        long w = send_all(s, pattern + at, chunk);
+        if (w != chunk)
+            break;
+        sent += w;
+    }
+    check_num("bench-sent", sent, size);
+    sys(__NR_close, s, 0, 0);
+    long c = sys(__NR_accept, ls, 0, 0);
+    long got = 0;
+    for (long guard = 0; c >= 0 && guard < (1L << 24); guard++) {
+        long n = sys(__NR_recvfrom, c, buf, sizeof(buf));
+        if (n <= 0)
+            break;
+        got += n;
+    }
+    check_num("bench-received", got, size);
+    send_all(c, (const unsigned char *)"D", 1);
+    sys(__NR_close, c, 0, 0);
+}
+
 static const unsigned char mac_b[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x57 };
 
 static void role_a(void)
@@ -327,8 +367,10 @@ void _start(void)
         role_a();
     else if (role_is("b"))
         role_b();
+    else if (role_is("bench"))
+        role_bench();
     else
-        check(0, "role", cmdline, "tnet.role=user|a|b");
+        check(0, "role", cmdline, "tnet.role=user|a|b|bench");
     put(failures ? "linux-init: failures\n" : "linux-init: all passed\n");
     put("DONE\n");
     sys5(__NR_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_POWER_OFF, 0, 0, 0);
