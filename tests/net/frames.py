@@ -9,7 +9,8 @@ a 4000-byte and a 5-byte frame are dropped and counted as malformed while a
 60-byte one reaches the NIC; with `set_link n0 off` (monitor) a good frame is
 dropped too, and after QMP's set_link up again it arrives; a length header
 beyond 64 KiB ends the connection (counted), the emulator runs on and takes the
-next peer. Then every refusal of -netdev/-nic/-net names what is wrong.
+next peer. A machine file's `prop.netdev` attaches the LANCE without -net nic.
+Then every refusal of -netdev/-nic/-net names what is wrong.
 
   frames.py TESSERA OPENBIOS
 """
@@ -71,14 +72,14 @@ def frame(n):
     return b'\xff' * 6 + b'\x02\x00\x00\x00\x00\x01' + b'\x08\x00' + bytes(n - 14)
 
 
-def start(netdev):
+def start(netdev, machine='ss5', net=('-net', 'nic,netdev=n0')):
     mon, qmp = os.path.join(tmp, 'mon'), os.path.join(tmp, 'qmp')
     for p in (mon, qmp):
         if os.path.exists(p):
             os.unlink(p)
-    proc = subprocess.Popen([tessera, '-M', 'ss5', '-nographic', '-serial', 'null',
+    proc = subprocess.Popen([tessera, '-M', machine, '-nographic', '-serial', 'null',
                              '-monitor', 'unix:%s,server' % mon, '-qmp', 'unix:%s' % qmp,
-                             '-netdev', netdev, '-net', 'nic,netdev=n0'],
+                             '-netdev', netdev, *net],
                             stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     started.append(proc)
     return proc, Monitor(mon, proc, DEADLINE), Qmp(qmp, proc)
@@ -155,6 +156,26 @@ def test_mcast():
     stop(proc, mon, 'socket mcast')
 
 
+def test_machine_file_property():
+    """prop.netdev in the machine file's [device lance], no -net nic."""
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'machines',
+                       'ss5.machine')
+    text = open(src).read()
+    text = text.replace('[device lance]\n', '[device lance]\nprop.netdev = n0\n', 1)
+    machine = os.path.join(tmp, 'ss5-net.machine')
+    with open(machine, 'w') as f:
+        f.write(text)
+    port = free_port()
+    proc, mon, qmp = start('socket,id=n0,listen=127.0.0.1:%d' % port, machine, ())
+    check('n0: type=socket nic=lance' in mon.cmd('info network'),
+          'prop.netdev attaches the LANCE to backend n0')
+    stop(proc, mon, 'machine file netdev')
+    r = subprocess.run([tessera, '-M', machine, '-nographic', '-serial', 'null'],
+                       stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
+    check(r.returncode == 1 and "lance: netdev 'n0': no such network backend" in r.stderr,
+          'prop.netdev naming no backend is refused', r.stderr)
+
+
 def refused(args, pattern, name):
     r = subprocess.run([tessera, '-M', 'ss5', '-nographic', '-serial', 'null', *args],
                        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
@@ -191,5 +212,6 @@ def test_refusals():
 
 test_stream()
 test_mcast()
+test_machine_file_property()
 test_refusals()
 verdict()
