@@ -7,7 +7,8 @@ guest's /init).
            checksum; two echo connections from the host into the guest, one by
            -nic user,hostfwd=, one by the monitor's hostfwd_add; hostfwd_remove
            closes the first; info network counts the frames.
-  socket:  two guests joined by -netdev socket listen=/connect= echo data.
+  socket:  two guests joined by -netdev socket listen=/connect= echo data, and
+           two more on one multicast group (mcast= on 127.0.0.1).
 
   net.py TESSERA INITRAMFS SOURCE_ROOT BUILD_ROOT [SIZE]
 """
@@ -233,7 +234,18 @@ def test_socket():
     finish('peer-a', a, out_a)
 
 
+def test_mcast():
+    group = 'mcast=239.255.78.%d:%d,localaddr=127.0.0.1' % (os.getpid() % 250 + 1, free_port())
+    a, out_a = boot('mcast-a', 'tnet.role=a', '-netdev', 'socket,id=n0,' + group,
+                    '-net', 'nic,netdev=n0')
+    b, out_b = boot('mcast-b', 'tnet.role=b tnet.size=%d' % (64 << 10),
+                    '-netdev', 'socket,id=n0,' + group, '-net', 'nic,netdev=n0')
+    finish('mcast-b', b, out_b)
+    finish('mcast-a', a, out_a)
+
+
 print('kernel:', kernel)
 test_user()
 test_socket()
+test_mcast()
 verdict()
