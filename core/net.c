@@ -209,6 +209,7 @@ static bool add(NetHub *hub, const char *what, const char *type, const char *id,
     nd->id = g_strdup(id);
     nd->type = g_strdup(type);
     nd->link_up = true;
+    nd->quiet = NET_BUSY_POLLS;
     nd->ops = ops;
     g_queue_init(&nd->queue);
     if (!ops->open(nd, opts, error)) {
@@ -380,6 +381,7 @@ int net_send(TesseraNetdev *nd, const void *frame, size_t len)
         return -1;
     }
     nd->count.tx_frames++;
+    nd->quiet = 0;
     return 0;
 }
 
@@ -402,6 +404,7 @@ void net_deliver(Netdev *nd, const uint8_t *frame, size_t len)
         return;
     }
     g_queue_push_tail(&nd->queue, g_bytes_new(frame, len));
+    nd->quiet = 0;
 }
 
 bool net_may_read(Netdev *nd)
@@ -433,6 +436,8 @@ void net_hub_poll(NetHub *hub, int timeout_ms)
     g_array_set_size(hub->pfds, 0);
     for (guint i = 0; i < n; i++) {
         Netdev *nd = hub->netdevs->pdata[i];
+        if (nd->quiet < NET_BUSY_POLLS)
+            nd->quiet++;
         first[i] = hub->pfds->len;
         nd->ops->fill(nd, hub->pfds, net_may_read(nd), &timeout_ms);
         if (!g_queue_is_empty(&nd->queue))
@@ -456,7 +461,7 @@ bool net_hub_busy(const NetHub *hub)
 {
     for (guint i = 0; hub && i < hub->netdevs->len; i++) {
         Netdev *nd = hub->netdevs->pdata[i];
-        if (!g_queue_is_empty(&nd->queue) || nd->ops->busy(nd))
+        if (!g_queue_is_empty(&nd->queue) || nd->quiet < NET_BUSY_POLLS)
             return true;
     }
     return false;

@@ -34,7 +34,8 @@ bool net_hub_check(NetHub *hub, GError **error);
 /* Move frames: read what the backends have (waiting at most timeout_ms), and hand
  * the NICs what they take now. Called from the run loop only, between instructions. */
 void net_hub_poll(NetHub *hub, int timeout_ms);
-/* Some backend has frames queued for a NIC or an open connection. */
+/* Some backend has frames queued for a NIC, or moved one in the last
+ * NET_BUSY_POLLS polls: the run loop then polls more often. */
 bool net_hub_busy(const NetHub *hub);
 
 /* The monitor: `info network`, `set_link ID on|off`, `hostfwd_add [ID] RULE`,

@@ -13,6 +13,8 @@
 #define NET_ERROR g_quark_from_static_string("tessera-net")
 /* Frames a backend holds for a NIC that does not take them yet. */
 #define NET_QUEUE_MAX 256
+/* A backend is busy until this many polls went by without a frame either way. */
+#define NET_BUSY_POLLS 256
 
 typedef struct NetBackend NetBackend;
 
@@ -36,6 +38,7 @@ struct TesseraNetdev {
     bool link_up;
     NetCounters count;
     GQueue queue; /* GBytes*, frames for the NIC */
+    unsigned quiet; /* polls since the last frame either way */
     const struct NetBackendOps *ops;
     NetBackend *be;
 };
@@ -59,8 +62,6 @@ typedef struct NetBackendOps {
     void (*info)(Netdev *nd, GString *out);
     /* hostfwd_add/remove; NULL for backends without port forwarding. */
     bool (*hostfwd)(Netdev *nd, const char *rule, bool add, GError **error);
-    /* A peer is connected (socket), or connections are open (user). */
-    bool (*busy)(Netdev *nd);
 } NetBackendOps;
 
 extern const NetBackendOps net_user_ops, net_socket_ops, net_tap_ops;

@@ -309,11 +309,6 @@ static void sock_info(Netdev *nd, GString *out)
                                                                           : "no peer");
 }
 
-static bool sock_busy(Netdev *nd)
-{
-    return nd->be->fd >= 0;
-}
-
 static const char *const sock_keys[] = { "listen", "connect", "mcast", "localaddr", NULL };
 
 const NetBackendOps net_socket_ops = {
@@ -325,5 +320,4 @@ const NetBackendOps net_socket_ops = {
     .fill = sock_fill,
     .dispatch = sock_dispatch,
     .info = sock_info,
-    .busy = sock_busy,
 };

@@ -97,11 +97,6 @@ static void tap_info(Netdev *nd, GString *out)
     g_string_append_printf(out, "ifname=%s", nd->be->ifname);
 }
 
-static bool tap_busy(Netdev *nd)
-{
-    return true;
-}
-
 static const char *const tap_keys[] = { "ifname", "script", "downscript", NULL };
 
 const NetBackendOps net_tap_ops = {
@@ -113,5 +108,4 @@ const NetBackendOps net_tap_ops = {
     .fill = tap_fill,
     .dispatch = tap_dispatch,
     .info = tap_info,
-    .busy = tap_busy,
 };

@@ -315,11 +315,6 @@ static void user_info(Netdev *nd, GString *out)
         g_string_append_printf(out, " hostfwd=%s", (const char *)be->rules->pdata[i]);
 }
 
-static bool user_busy(Netdev *nd)
-{
-    return true; /* slirp may have connections to serve at any time */
-}
-
 static const char *const user_keys[] = { "hostfwd", "restrict", NULL };
 
 const NetBackendOps net_user_ops = {
@@ -332,5 +327,4 @@ const NetBackendOps net_user_ops = {
     .dispatch = user_dispatch,
     .info = user_info,
     .hostfwd = user_hostfwd,
-    .busy = user_busy,
 };
