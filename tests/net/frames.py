@@ -10,7 +10,8 @@ a 4000-byte and a 5-byte frame are dropped and counted as malformed while a
 dropped too, and after QMP's set_link up again it arrives; a length header
 beyond 64 KiB ends the connection (counted), the emulator runs on and takes the
 next peer. A machine file's `prop.netdev` attaches the LANCE without -net nic.
-Then every refusal of -netdev/-nic/-net names what is wrong.
+A guest that sends nothing on -nic user runs instruction for instruction as one
+with no network. Then every refusal of -netdev/-nic/-net names what is wrong.
 
   frames.py TESSERA OPENBIOS
 """
@@ -176,6 +177,18 @@ def test_machine_file_property():
           'prop.netdev naming no backend is refused', r.stderr)
 
 
+def test_quiet_network_changes_nothing():
+    """A machine on -nic user whose guest sends nothing runs exactly as one without."""
+    def run(*net):
+        r = subprocess.run([tessera, '-M', 'ss5', '-nographic', '-serial', 'null', '-rtc',
+                            'base=2026-01-01T00:00:00', '-icount-limit', '30000000', *net],
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+        return r.returncode, r.stderr
+    plain, user = run(), run('-nic', 'user')
+    check(plain[0] == 4 and plain == user,
+          'the same registers at the same count with and without -nic user', (plain, user))
+
+
 def refused(args, pattern, name):
     r = subprocess.run([tessera, '-M', 'ss5', '-nographic', '-serial', 'null', *args],
                        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
@@ -213,5 +226,6 @@ def test_refusals():
 test_stream()
 test_mcast()
 test_machine_file_property()
+test_quiet_network_changes_nothing()
 test_refusals()
 verdict()
