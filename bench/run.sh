@@ -117,5 +117,7 @@ if [ $have_tessera -eq 1 ]; then
 	sh "$here/linux.sh" "$build" || status=1
 	echo
 	sh "$here/snapshot.sh" "$build" || status=1
+	echo
+	python3 "$here/net.py" "$build" || status=1
 fi
 exit $status
