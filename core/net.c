@@ -77,6 +77,8 @@ static char *split_spec(const char *what, const char *spec, GPtrArray **opts, GE
     char **parts = g_strsplit(spec, ",", -1);
     char *type = NULL;
     *opts = g_ptr_array_new_with_free_func(opt_free);
+    if (!parts[0]) /* "" splits into nothing */
+        g_set_error(error, NET_ERROR, 0, "%s '': the spec must start with a type", what);
     for (char **p = parts; *p; p++) {
         char *eq = strchr(*p, '=');
         if (p == parts) {
