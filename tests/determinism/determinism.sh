@@ -58,14 +58,8 @@ guest)
 	exit 2 ;;
 esac
 
-npass=0
-nfail=0
-pass() { echo "PASS $*"; npass=$((npass + 1)); }
-fail() { echo "FAIL $*"; nfail=$((nfail + 1)); }
-verdict() {
-	echo "$npass passed, $nfail failed"
-	[ "$nfail" -eq 0 ]
-}
+# shellcheck source=tests/linux/verdict.sh
+. "$here/../linux/verdict.sh"
 
 # run ACCEL OUT OPTION...: serial output to OUT (CRs kept), stderr to OUT.err
 run() {

@@ -31,11 +31,5 @@ init_lines() {
         grep -E '^(PASS |FAIL |DONE$|linux-init: )'
 }
 
-npass=0
-nfail=0
-pass() { echo "PASS $*"; npass=$((npass + 1)); }
-fail() { echo "FAIL $*"; nfail=$((nfail + 1)); }
-verdict() {
-    echo "$npass passed, $nfail failed"
-    [ "$nfail" -eq 0 ]
-}
+# shellcheck source=tests/linux/verdict.sh
+. "$here/verdict.sh"
