@@ -3,7 +3,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 MESON ?= meson
 
-.PHONY: all deps build demo check check-asan bench install clean linux-kernel deb
+.PHONY: all deps build demo check check-asan check-jit-long bench install clean linux-kernel deb
 
 all: build
 
@@ -40,6 +40,10 @@ check-asan: deps $(ASAN_BUILD)/build.ninja
 	$(MESON) compile -C $(ASAN_BUILD)
 	$(ASAN_ENV) $(MESON) test -C $(ASAN_BUILD) --print-errorlogs --num-processes 2 \
 		--no-suite linux --no-suite fuzz --timeout-multiplier 3
+
+# The long JIT-against-interpreter campaign (suite jit-long; it skips in check).
+check-jit-long: build
+	TESSERA_JIT_FUZZ_SEEDS=$${TESSERA_JIT_FUZZ_SEEDS:-20000} $(MESON) test -C $(BUILD) --suite jit-long --print-errorlogs
 
 bench: build
 	bench/run.sh $(BUILD)

@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Boot-to-prompt: wall time from start until OpenBIOS prints `0 > `, for Tessera
-and for qemu-system-sparc in the same run. Usage: boot.py TESSERA [QEMU]"""
+under -accel jit, Tessera under -accel interp and qemu-system-sparc, in the same
+run; "qemu/jit" is how many times faster the JIT gets there than QEMU. A column
+is "absent" when its emulator (or, for jit, the JIT) is not there, "failed" when
+no prompt came. Usage: boot.py TESSERA [QEMU]"""
 import os
 import subprocess
 import sys
@@ -12,7 +15,7 @@ FIRMWARE = "/usr/share/qemu/openbios-sparc32"
 def boot(argv):
     t0 = time.monotonic()
     p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                         stderr=subprocess.DEVNULL)
+                         stderr=subprocess.PIPE)
     os.set_blocking(p.stdout.fileno(), False)
     out = b""
     secs = None
@@ -32,6 +35,8 @@ def boot(argv):
         p.wait(20)
     except Exception:
         p.kill()
+    if secs is None and b"unknown accelerator" in p.stderr.read():
+        return "absent"
     return secs
 
 
@@ -41,12 +46,15 @@ def main():
     if not os.path.exists(FIRMWARE):
         print("boot-to-prompt: %s missing (qemu-system-data)" % FIRMWARE)
         return 0
-    t = boot([tessera, "-M", "ss5", "-nographic", "-m", "32"])
-    q = boot([qemu, "-M", "SS-5", "-nographic", "-m", "32", "-monitor", "none"]) if qemu else None
-    fmt = lambda s: "%.2f s" % s if s is not None else "-"
-    print("%-22s | tessera %9s | qemu %9s" % ("OpenBIOS to `0 >`", fmt(t), fmt(q)))
-    return 0 if t is not None else 1
-
+    base = [tessera, "-M", "ss5", "-nographic", "-m", "32"]
+    j = boot(base + ["-accel", "jit"])
+    i = boot(base + ["-accel", "interp"])
+    q = boot([qemu, "-M", "SS-5", "-nographic", "-m", "32", "-monitor", "none"]) if qemu else "absent"
+    fmt = lambda s: "%.2f s" % s if isinstance(s, float) else (s or "failed")
+    ratio = "%.2fx" % (q / j) if isinstance(q, float) and isinstance(j, float) else "-"
+    print("%-27s | jit %8s | interp %8s | qemu %8s | qemu/jit %s" %
+          ("OpenBIOS to `0 >`", fmt(j), fmt(i), fmt(q), ratio))
+    return 0 if None not in (j, i, q) else 1
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Tessera vs QEMU on the guest workloads in bench/, side by side.
+# Tessera under its JIT, Tessera under its interpreter, and QEMU, side by side
+# in the same run, on the guest workloads in bench/.
 #
 #   bench/run.sh [BUILD_DIR]      (default: build; tessera = BUILD_DIR/core/tessera)
 #
@@ -8,11 +9,15 @@
 # "BENCH name insns=N": N is the number of instructions its kernel executes,
 # known by construction (see each file's header; setup and console output
 # are not counted, well under 1%).  MIPS = N / wall seconds of the whole
-# emulator run, startup included, for both emulators: same program, same N.
-# If tessera reports "icount: N" on stderr (-report-icount), that total is
-# shown as well.  The QEMU columns are skipped when qemu-system-sparc is
-# absent.  Exits 1 if a workload fails its own check on either emulator.
-# Environment: BENCH_TIMEOUT (s, default 300), QEMU, TESSERA.
+# emulator run, startup included, for every column: same program, same N.
+# Columns: wall seconds and MIPS for `tessera -accel jit`, `tessera -accel
+# interp` and qemu-system-sparc (TCG); a column whose emulator is absent (QEMU
+# not installed, Tessera built without the JIT) says "absent", a failed run
+# "FAIL" or "no-DONE"; "jit/qemu" is the JIT's MIPS over QEMU's.  Then
+# boot.py (OpenBIOS to `0 >`), linux.sh (Linux boot to power-off), both with
+# the same three columns, and snapshot.sh.  Exits 1 if a workload fails its
+# own check on any emulator.  Environment: BENCH_TIMEOUT (s, default 300),
+# QEMU, TESSERA.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -61,16 +66,34 @@ judge() {
 
 mips() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", n / s / 1e6; else print "-" }'; }
 
-printf '%-9s %12s | %9s %8s %6s | %9s %8s %6s\n' workload insns \
-	"tessera s" MIPS status "qemu s" MIPS status
-printf '%s\n' "----------------------------------------------------------------------------------"
+# cell SECONDS STATUS INSNS: "seconds MIPS", or the status when not ok
+cell() {
+	if [ "$2" = ok ]; then printf '%7s %6s' "$1" "$(mips "$3" "$1")"
+	else printf '%7s %6s' - "$2"; fi
+}
+
+# run_tessera ACCEL BIN OUT: sets $secs and $tst, the status ("absent" when this
+# build has no such accelerator), and $ti, the kernel's instruction count
+run_tessera() {
+	run_one "$3" "$tessera" -M ss5 -nographic -bios "$2" -accel "$1" -report-icount
+	if grep -q 'unknown accelerator' "$3.err"; then tst=absent
+	else tst=$(judge "$3"); fi
+	ti=$(sed -n 's/.*BENCH [a-z0-9]* insns=\([0-9]*\)$/\1/p' "$3")
+	[ "$tst" = ok ] || [ "$tst" = absent ] || notes="$notes
+  $w: tessera -accel $1 output: $(grep -v '^PASS' "$3" | head -n 3 | tr '\n' ' ') $(head -n 3 "$3.err" | tr '\n' ' ')"
+}
+
+printf '%-8s %11s | %-14s | %-14s | %-14s | %s\n' workload insns \
+	"jit: s   MIPS" "interp: s MIPS" "qemu: s  MIPS" "jit/qemu"
+printf '%s\n' "-----------------------------------------------------------------------------------"
 notes=""
 status=0
 for w in $workloads; do
 	bin=$work/$w.bin
 	insns=""
-	t_s="-"; t_m="-"; t_st="absent"
-	q_s="-"; q_m="-"; q_st="absent"
+	j_s="-"; j_st="absent"
+	i_s="-"; i_st="absent"
+	q_s="-"; q_st="absent"
 	if [ $have_qemu -eq 1 ]; then
 		run_one "$work/$w.qemu" "$qemu" -M SS-5 -nographic -bios "$bin" -m 32 -monitor none
 		q_st=$(judge "$work/$w.qemu")
@@ -78,27 +101,25 @@ for w in $workloads; do
 		insns=$(sed -n 's/^BENCH [a-z0-9]* insns=\([0-9]*\)$/\1/p' "$work/$w.qemu")
 	fi
 	if [ $have_tessera -eq 1 ]; then
-		run_one "$work/$w.tessera" "$tessera" -M ss5 -nographic -bios "$bin" -report-icount
-		if grep -qi -e 'unknown option' -e 'unrecognized option' -e 'report-icount' "$work/$w.tessera.err" &&
-		   ! grep -q '^DONE$' "$work/$w.tessera"; then
-			run_one "$work/$w.tessera" "$tessera" -M ss5 -nographic -bios "$bin"
-		fi
-		t_st=$(judge "$work/$w.tessera")
-		t_s=$secs
-		ti=$(sed -n 's/.*BENCH [a-z0-9]* insns=\([0-9]*\)$/\1/p' "$work/$w.tessera")
+		run_tessera jit "$bin" "$work/$w.jit"
+		j_s=$secs; j_st=$tst
 		[ -n "$insns" ] || insns=$ti
-		total=$(sed -n 's/^icount: *\([0-9]*\).*/\1/p' "$work/$w.tessera.err" | tail -n 1)
+		run_tessera interp "$bin" "$work/$w.interp"
+		i_s=$secs; i_st=$tst
+		[ -n "$insns" ] || insns=$ti
+		total=$(sed -n 's/^icount: *\([0-9]*\).*/\1/p' "$work/$w.interp.err" | tail -n 1)
 		[ -n "$total" ] && notes="$notes
   $w: tessera -report-icount total $total (kernel $insns)"
-		[ "$t_st" = ok ] || notes="$notes
-  $w: tessera output: $(grep -v '^PASS' "$work/$w.tessera" | head -n 3 | tr '\n' ' ') $(head -n 3 "$work/$w.tessera.err" | tr '\n' ' ')"
 	fi
 	[ -n "$insns" ] || insns=0
-	case "$t_st$q_st" in *FAIL*|*no-DONE*) status=1 ;; esac
-	[ "$t_st" = ok ] && t_m=$(mips "$insns" "$t_s")
-	[ "$q_st" = ok ] && q_m=$(mips "$insns" "$q_s")
-	printf '%-9s %12s | %9s %8s %6s | %9s %8s %6s\n' "$w" "$insns" \
-		"$t_s" "$t_m" "$t_st" "$q_s" "$q_m" "$q_st"
+	case "$j_st$i_st$q_st" in *FAIL*|*no-DONE*) status=1 ;; esac
+	ratio=-
+	if [ "$j_st" = ok ] && [ "$q_st" = ok ]; then
+		ratio=$(awk -v j="$j_s" -v q="$q_s" 'BEGIN { if (j > 0) printf "%.2fx", q / j; else print "-" }')
+	fi
+	printf '%-8s %11s | %s | %s | %s | %s\n' "$w" "$insns" \
+		"$(cell "$j_s" "$j_st" "$insns")" "$(cell "$i_s" "$i_st" "$insns")" \
+		"$(cell "$q_s" "$q_st" "$insns")" "$ratio"
 done
 [ $have_tessera -eq 1 ] || notes="$notes
   tessera not found at $tessera (build it first: meson compile -C $build)"
@@ -119,5 +140,6 @@ if [ $have_tessera -eq 1 ]; then
 	sh "$here/snapshot.sh" "$build" || status=1
 	echo
 	python3 "$here/migration.py" "$build" || status=1
+	python3 "$here/net.py" "$build" || status=1
 fi
 exit $status

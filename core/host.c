@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "machine_internal.h"
+#include "net.h"
 
 static void host_log(TesseraInstance *self, TesseraLogLevel level, const char *fmt, va_list ap)
 {
@@ -219,6 +220,21 @@ static const char *host_name(TesseraInstance *self)
     return self->name;
 }
 
+/* The backend the instance's `netdev` property names, or the next one -nic / -net
+ * nic gave. A property naming no backend fails the machine's build (net_hub_check). */
+static TesseraNetdev *host_net_attach(TesseraInstance *self, const TesseraNetClient *client)
+{
+    const char *id = self->spec ? g_hash_table_lookup(self->spec->props, "netdev") : NULL;
+    return net_hub_attach(self->machine->net, id, self->name, client);
+}
+
+static const TesseraNetOps host_net_ops = {
+    .size = sizeof(TesseraNetOps),
+    .attach = host_net_attach,
+    .send = net_send,
+    .link_up = net_link_up,
+};
+
 const TesseraHostOps host_ops = {
     .size = sizeof(TesseraHostOps),
     .log = host_log,
@@ -248,4 +264,5 @@ const TesseraHostOps host_ops = {
     .dirty_start = host_dirty_start,
     .dirty_stop = host_dirty_stop,
     .dirty_fetch = host_dirty_fetch,
+    .net = &host_net_ops,
 };

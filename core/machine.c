@@ -5,6 +5,7 @@
 
 #include "firmware.h"
 #include "machine_internal.h"
+#include "net.h"
 
 #define MACHINE_ERROR g_quark_from_static_string("tessera-machine")
 
@@ -321,6 +322,7 @@ Machine *machine_new(const MachineResolution *res, const PluginRegistry *reg,
     m->memory = g_array_new(FALSE, TRUE, sizeof(TesseraMemoryInfo));
     m->view_instances = g_array_new(FALSE, TRUE, sizeof(TesseraInstanceInfo));
     m->polls = g_array_new(FALSE, TRUE, sizeof(PollHook));
+    m->net = opts->net;
 
     bool ok = build_memory(m, opts, error);
     if (ok) {
@@ -343,7 +345,7 @@ Machine *machine_new(const MachineResolution *res, const PluginRegistry *reg,
         ok = m->serial[0] != NULL;
     }
     ok = ok && load_firmware(m, opts, error) && build_cpu(m, error) && build_devices(m, error) &&
-         wire_irqs(m, error) && realize_devices(m, error);
+         wire_irqs(m, error) && realize_devices(m, error) && net_hub_check(m->net, error);
     if (!ok) {
         machine_free(m);
         return NULL;
@@ -420,11 +422,14 @@ static bool handle_request(Machine *m, MachineExit *exit)
     }
 }
 
+/* Frames from the network reach the NICs here too: between CPU slices, never
+ * in the middle of an instruction (docs/networking.md). */
 static void poll_input(Machine *m, int timeout_ms)
 {
     for (int i = 0; i < 2; i++)
         if (m->serial[i])
             chardev_poll(m->serial[i], timeout_ms);
+    net_hub_poll(m->net, 0);
     for (guint i = 0; i < m->polls->len; i++) {
         PollHook *h = &g_array_index(m->polls, PollHook, i);
         h->poll(h->opaque);
@@ -476,6 +481,10 @@ MachineExit machine_run(Machine *m)
              * the state it saw, before the clock jumps and timers fire. */
             if (m->stop)
                 continue;
+            /* An idle guest talking to the network waits a little for it, so its
+             * clock does not race ahead of the peer's replies. */
+            if (net_hub_busy(m->net))
+                net_hub_poll(m->net, 1);
             if (next != UINT64_MAX) {
                 if (m->icount_limit && next > m->icount_limit)
                     next = m->icount_limit;
@@ -486,7 +495,9 @@ MachineExit machine_run(Machine *m)
             }
             continue;
         }
-        uint64_t stop_at = m->rs.icount + INPUT_SLICE;
+        /* With the network busy, look at it ten times as often: its round trips
+         * (a TCP ACK) wait for the end of a slice. */
+        uint64_t stop_at = m->rs.icount + (net_hub_busy(m->net) ? INPUT_SLICE / 100 : INPUT_SLICE);
         uint64_t next = clock_next_event(m->clock);
         if (next < stop_at)
             stop_at = next;
@@ -581,6 +592,11 @@ const TesseraMachineView *machine_view(Machine *m)
         .host = &m->cpu->host,
     };
     return &m->view;
+}
+
+struct NetHub *machine_net(Machine *m)
+{
+    return m->net;
 }
 
 Chardev *machine_serial(Machine *m)

@@ -23,6 +23,7 @@ typedef struct MachineOptions {
     const char *serial;  /* chardev spec of serial0; NULL = "stdio" */
     uint64_t icount_limit; /* 0 = none */
     GHashTable *extra;   /* further machine options (nvram, rtc-base): name -> value */
+    struct NetHub *net;  /* network backends for the NICs (net.h); NULL = none; not owned */
 } MachineOptions;
 
 typedef enum MachineExit {
@@ -65,6 +66,9 @@ void machine_loaded(Machine *m);
 void machine_add_poll(Machine *m, void (*poll)(void *opaque), void *opaque);
 /* Make machine_run() return MACHINE_EXIT_BREAK when icount reaches n (0 = never). */
 void machine_break_at(Machine *m, uint64_t icount);
+
+/* The network backends the machine was built with (may be NULL). */
+struct NetHub *machine_net(Machine *m);
 
 /* The serial backend (for the monitor to share stdio), may be NULL. */
 struct TesseraChardev *machine_serial(Machine *m);

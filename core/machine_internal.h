@@ -46,6 +46,7 @@ struct Machine {
     unsigned irl;
     Chardev *serial[2];
     GArray *polls; /* PollHook: the monitor, QMP */
+    struct NetHub *net; /* network backends, not owned */
     uint64_t break_at;
     int request;  /* pending TesseraRequest, 0 = none */
     bool halted;

@@ -15,6 +15,7 @@
 #include "machine_file.h"
 #include "migrate.h"
 #include "monitor.h"
+#include "net.h"
 #include "plugin.h"
 #include "qmp.h"
 #include "resolve.h"
@@ -36,6 +37,7 @@ typedef struct Cli {
     MachineOptions mopts;
     GPtrArray *plugin_paths;
     GPtrArray *plugin_pins; /* -plugin-version NAME=CONSTRAINT */
+    GPtrArray *net_args;    /* -netdev/-nic/-net and its argument, in pairs */
     bool list_plugins, list_machines, report_icount, dump_manifest;
     const char *check_machine; /* --check-machine M */
     const char *monitor, *qmp;
@@ -68,6 +70,18 @@ static const char usage_text[] =
     "  -cdrom IMG            a CD-ROM image as SCSI target 2\n"
     "  -nvram FILE           keep the NVRAM contents in FILE across runs\n"
     "  -rtc base=DATE        fixed clock start (YYYY-MM-DDTHH:MM:SS) instead of host time\n"
+    "\n"
+    "Network (docs/networking.md):\n"
+    "  -nic user[,hostfwd=tcp:[HOSTADDR]:PORT-[GUESTADDR]:PORT...][,model=lance]\n"
+    "                        the LANCE on user-mode networking: the guest reaches the\n"
+    "                        host's loopback as 10.0.2.2 and nothing else\n"
+    "  -netdev user|socket|tap,id=ID[,...]\n"
+    "                        a network backend; socket takes listen=[HOST]:PORT,\n"
+    "                        connect=HOST:PORT or mcast=GROUP:PORT[,localaddr=ADDR];\n"
+    "                        tap takes ifname=NAME\n"
+    "  -net nic,netdev=ID[,model=lance]\n"
+    "                        the LANCE on backend ID (or the machine file's\n"
+    "                        prop.netdev = ID)\n"
     "\n"
     "Plugins:\n"
     "  -plugin-path DIR      search DIR first for plugins (repeatable)\n"
@@ -204,6 +218,7 @@ static void parse_args(int argc, char **argv, Cli *cli)
 {
     cli->plugin_paths = g_ptr_array_new();
     cli->plugin_pins = g_ptr_array_new();
+    cli->net_args = g_ptr_array_new();
     cli->mopts.extra = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -250,6 +265,9 @@ static void parse_args(int argc, char **argv, Cli *cli)
             g_hash_table_insert(cli->mopts.extra, g_strdup("log"), g_strdup(ARG()));
         } else if (!strcmp(o, "-D")) {
             g_hash_table_insert(cli->mopts.extra, g_strdup("logfile"), g_strdup(ARG()));
+        } else if (!strcmp(o, "-netdev") || !strcmp(o, "-nic") || !strcmp(o, "-net")) {
+            g_ptr_array_add(cli->net_args, (char *)o);
+            g_ptr_array_add(cli->net_args, (char *)ARG());
         } else if (!strcmp(o, "-plugin-path")) {
             g_ptr_array_add(cli->plugin_paths, (char *)ARG());
         } else if (!strcmp(o, "-plugin-version")) {
@@ -546,6 +564,11 @@ int main(int argc, char **argv)
         goto done;
     }
 
+    cli.mopts.net = net_hub_new();
+    for (guint i = 0; i + 1 < cli.net_args->len; i += 2)
+        if (!net_hub_option(cli.mopts.net, cli.net_args->pdata[i], cli.net_args->pdata[i + 1],
+                            &error))
+            goto failed;
     m = machine_new(res, reg, &cli.mopts, &error);
     if (!m)
         goto failed;
@@ -601,6 +624,7 @@ failed:
 done:
     migrate_free(&session);
     machine_free(m);
+    net_hub_free(cli.mopts.net);
     monitor_free(mons[0]);
     monitor_free(mons[1]);
     qmp_free(qmp);
@@ -613,5 +637,6 @@ done:
     g_hash_table_destroy(cli.mopts.extra);
     g_ptr_array_free(cli.plugin_paths, TRUE);
     g_ptr_array_free(cli.plugin_pins, TRUE);
+    g_ptr_array_free(cli.net_args, TRUE);
     return status;
 }

@@ -8,6 +8,7 @@
 #include "chardev.h"
 #include "json_stream.h"
 #include "migrate_qmp.h"
+#include "net.h"
 
 #define QMP_ERROR g_quark_from_static_string("tessera-qmp")
 #define QMP_MAX_COMMAND (64 * 1024) /* bytes in one command */
@@ -96,6 +97,27 @@ static const char *string_member(JsonObject *o, const char *name, bool *bad)
     return NULL;
 }
 
+/* set_link {"name": ID, "up": BOOL}, as QEMU's. */
+static void qmp_set_link(Qmp *q, JsonNode *id, JsonObject *args)
+{
+    bool bad;
+    const char *name = string_member(args, "name", &bad);
+    JsonNode *up = args ? json_object_get_member(args, "up") : NULL;
+    if (!name || bad || !up || !JSON_NODE_HOLDS_VALUE(up) ||
+        json_node_get_value_type(up) != G_TYPE_BOOLEAN) {
+        reply_error(q, id, "GenericError", "set_link needs 'name' (string) and 'up' (boolean)");
+        return;
+    }
+    GError *error = NULL;
+    if (!net_hub_set_link(machine_net(q->session->machine), name, json_node_get_boolean(up),
+                          &error)) {
+        reply_error(q, id, "DeviceNotFound", error->message);
+        g_error_free(error);
+        return;
+    }
+    reply(q, id, NULL);
+}
+
 static void execute(Qmp *q, JsonObject *cmd)
 {
     JsonNode *id = json_object_get_member(cmd, "id");
@@ -153,6 +175,8 @@ static void execute(Qmp *q, JsonObject *cmd)
         session_command(s, line, out);
         reply(q, id, json_node_init_string(json_node_alloc(), out->str));
         g_string_free(out, TRUE);
+    } else if (!strcmp(name, "set_link")) {
+        qmp_set_link(q, id, args);
     } else if (!strcmp(name, "quit")) {
         reply(q, id, NULL);
         session_quit(s);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "migrate.h"
+#include "net.h"
 #include "snapshot.h"
 
 void session_stop(Session *s)
@@ -54,6 +55,12 @@ static void cmd_help(GString *out)
                          "info status          running or paused, the instruction count, the accelerator\n"
                          "info migrate         migration status, statistics and progress\n"
                          "info snapshot FILE   the manifest of a snapshot file\n"
+                         "info network         network backends, their NICs and counters\n"
+                         "set_link NAME on|off connect or disconnect network backend NAME\n"
+                         "hostfwd_add [NAME] tcp|udp:[HADDR]:HPORT-[GADDR]:GPORT\n"
+                         "                     forward a host port into the guest (user)\n"
+                         "hostfwd_remove [NAME] tcp|udp:[HADDR]:HPORT\n"
+                         "                     remove that forwarding\n"
                          "quit                 end the emulator\n");
 }
 
@@ -179,8 +186,10 @@ static void cmd_info(Session *s, char **argv, GString *out)
             g_string_append_printf(out, "Error: %s\n", error->message);
             g_error_free(error);
         }
+    } else if (argv[1] && !strcmp(argv[1], "network") && !argv[2]) {
+        net_hub_info(machine_net(s->machine), out);
     } else {
-        g_string_append(out, "usage: info status | info migrate | info snapshot FILE\n");
+        g_string_append(out, "usage: info status | info migrate | info snapshot FILE | info network\n");
     }
 }
 
@@ -219,6 +228,8 @@ void session_command(Session *s, const char *line, GString *out)
         cmd_info(s, argv, out);
     } else if ((!strcmp(cmd, "quit") || !strcmp(cmd, "q")) && !argv[1]) {
         session_quit(s);
+    } else if (net_hub_command(machine_net(s->machine), argv, out)) {
+        /* set_link, hostfwd_add, hostfwd_remove */
     } else {
         g_string_append_printf(out, "unknown command or wrong arguments: '%s' (try help)\n",
                                trimmed);

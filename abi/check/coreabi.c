@@ -139,6 +139,7 @@ static const CoreMember host_ops_m[] = {
     M(TesseraHostOps, request),   M(TesseraHostOps, name),
     M(TesseraHostOps, mem_region), M(TesseraHostOps, dirty_start),
     M(TesseraHostOps, dirty_stop), M(TesseraHostOps, dirty_fetch),
+    M(TesseraHostOps, net),
 };
 static const CoreMember mmio_region_m[] = {
     M(TesseraMmioRegion, size_of), M(TesseraMmioRegion, name),
@@ -150,6 +151,15 @@ static const CoreMember mem_region_m[] = {
     M(TesseraMemRegion, base),    M(TesseraMemRegion, size),
     M(TesseraMemRegion, host),    M(TesseraMemRegion, dirty),
     M(TesseraMemRegion, code),
+};
+
+static const CoreMember net_client_m[] = {
+    M(TesseraNetClient, size_of),     M(TesseraNetClient, opaque),
+    M(TesseraNetClient, can_receive), M(TesseraNetClient, receive),
+};
+static const CoreMember net_ops_m[] = {
+    M(TesseraNetOps, size), M(TesseraNetOps, attach),
+    M(TesseraNetOps, send), M(TesseraNetOps, link_up),
 };
 
 static const CoreStruct core_structs[] = {
@@ -172,6 +182,8 @@ static const CoreStruct core_structs[] = {
     CORE(TesseraHostOps, host_ops_m),
     CORE(TesseraMmioRegion, mmio_region_m),
     CORE(TesseraMemRegion, mem_region_m),
+    CORE(TesseraNetClient, net_client_m),
+    CORE(TesseraNetOps, net_ops_m),
 };
 
 static const CoreMember *core_member(const CoreStruct *cs, const char *name)

@@ -21,6 +21,7 @@ typedef struct TesseraInstance TesseraInstance; /* the core's handle for one ins
 typedef struct TesseraIrq TesseraIrq;           /* one output line */
 typedef struct TesseraTimer TesseraTimer;       /* a virtual-clock timer */
 typedef struct TesseraChardev TesseraChardev;   /* a character backend */
+struct TesseraNetOps;                           /* network backends (net.h) */
 
 typedef enum TesseraLogLevel {
     TESSERA_LOG_ERROR = 0,
@@ -124,6 +125,9 @@ typedef struct TesseraHostOps {
     void (*dirty_stop)(TesseraInstance *self, int client);
     int64_t (*dirty_fetch)(TesseraInstance *self, int client, uint64_t pa, uint64_t len,
                            uint8_t *bitmap);
+
+    /* ---- ABI 1.3: network backends (net.h, docs/networking.md) ---- */
+    const struct TesseraNetOps *net;
 } TesseraHostOps;
 
 typedef struct TesseraHost {

@@ -43,13 +43,13 @@ typedef struct TesseraMachineView {
     const TesseraInstanceInfo *instances;
     uint32_t n_memory;
     const TesseraMemoryInfo *memory;
-    /* ---- ABI 1.2 ---- */
+    /* ---- ABI 1.4 ---- */
     /* Host services on behalf of the whole machine, for the dirty log
      * (tessera_dirty_start/fetch/stop) of live migration. */
     const TesseraHost *host;
 } TesseraMachineView;
 
-/* ---- ABI 1.2: live migration (docs/migration.md) ---- */
+/* ---- ABI 1.4: live migration (docs/migration.md) ---- */
 
 typedef struct TesseraMigration TesseraMigration; /* one outgoing migration, the plugin's */
 
@@ -96,7 +96,7 @@ typedef struct TesseraMigrationClass {
      * core can build the machine before load(); free with free(). NULL + err on error. */
     char *(*manifest)(const char *path, char *err, size_t errlen);
 
-    /* ---- ABI 1.2: live migration; all or none of these ---- */
+    /* ---- ABI 1.4: live migration; all or none of these ---- */
 
     /* Source: begin migrating the machine over the connected socket `fd`, which
      * the plugin owns from now on. NULL + err on error (fd is then closed). */

@@ -8,6 +8,7 @@
 #include "device.h"
 #include "host.h"
 #include "migration.h"
+#include "net.h"
 #include "plugin.h"
 #include "state.h"
 

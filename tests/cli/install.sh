@@ -51,7 +51,7 @@ expect_tag tag-core-has-no-device core '/plugins/(escc|esp)/' 0
 expect_tag tag-machine-ss5-has-its-devices machine-ss5 '/plugins/(escc|esp|lance|slavio-timer)/' 5
 expect_tag tag-machine-ss5-has-its-file machine-ss5 '/machines/ss5\.machine$' 1
 expect_tag tag-machine-ss5-has-no-binary machine-ss5 '/bin/' 0
-expect_tag tag-devel-has-headers-and-pc devel '(/include/tessera/.*\.h|tessera-plugin\.pc)$' 11
+expect_tag tag-devel-has-headers-and-pc devel '(/include/tessera/.*\.h|tessera-plugin\.pc)$' 12
 
 # -Dskip_devices: a configured (not built) tree's install plan leaves them out.
 if [ -n "${2:-}" ]; then

@@ -186,7 +186,7 @@ rc, out, err = run(["-M", ss5_file, "-plugin-path", plugdir, "-bios", loop, "-se
 errors = [x for x in err.splitlines() if "warning" not in x]
 check("loadvm-names-every-device-and-the-machine-file",
       rc == 1 and len(errors) == 1 and "taken with machine file %s)" % ss5_file in errors[0]
-      and "device 'lance' (lance 1.0.0) in the snapshot is not in this machine" in errors[0]
+      and "device 'lance' (lance 1.1.0) in the snapshot is not in this machine" in errors[0]
       and "device 'cs4231' (cs4231 1.0.0) in the snapshot is not in this machine" in errors[0],
       "rc=%d err=%r" % (rc, err))
 os.unlink(os.path.join(plugdir, "esp.so"))

@@ -265,9 +265,9 @@ def stdio_checks(tessera, snap_tool, prog, tmp):
                            ("savevm", "unknown command or wrong arguments: 'savevm' (try help)\n"),
                            ("loadvm a b", "unknown command or wrong arguments: 'loadvm a b' (try help)\n"),
                            ("stop now", "unknown command or wrong arguments: 'stop now' (try help)\n"),
-                           ("info", "usage: info status | info migrate | info snapshot FILE\n"),
-                           ("info registers", "usage: info status | info migrate | info snapshot FILE\n"),
-                           ("info status now", "usage: info status | info migrate | info snapshot FILE\n")]:
+                           ("info", "usage: info status | info migrate | info snapshot FILE | info network\n"),
+                           ("info registers", "usage: info status | info migrate | info snapshot FILE | info network\n"),
+                           ("info status now", "usage: info status | info migrate | info snapshot FILE | info network\n")]:
             r = mon.cmd(line)
             check("refuses '%s'" % line, r == want, repr(r))
         # The migration commands: nothing started yet, bad input refused in one line.

@@ -18,6 +18,7 @@
 #define MAX_CHARDEVS 4
 #define MAX_KV 16
 #define CHR_BUF 4096
+#define NET_SENT 16
 
 struct TesseraIrq {
     char name[32];
@@ -47,6 +48,15 @@ struct TesseraChardev {
     TesseraChrCanRead can_read;
     TesseraChrRead read;
     void *opaque;
+};
+
+/* The instance's network backend (one per instance). */
+struct TesseraNetdev {
+    bool enabled, attached, link_up;
+    TesseraNetClient client;
+    uint8_t sent[NET_SENT][TESSERA_NET_FRAME_MAX];
+    size_t sent_len[NET_SENT];
+    unsigned n_sent;
 };
 
 typedef struct KeyValue {
@@ -94,6 +104,7 @@ struct FakeHost {
     unsigned n_chardevs;
     unsigned requests[8];
     unsigned logs[4];
+    struct TesseraNetdev net;
 };
 
 struct FakeMachine {
@@ -410,6 +421,40 @@ static const char *op_name(TesseraInstance *self)
     return fh_of(self)->name;
 }
 
+static TesseraNetdev *op_net_attach(TesseraInstance *self, const TesseraNetClient *client)
+{
+    FakeHost *fh = fh_of(self);
+    if (!fh->net.enabled || fh->net.attached)
+        return NULL;
+    if (client->size_of < sizeof(*client) || !client->can_receive || !client->receive)
+        die("%s: malformed TesseraNetClient", fh->name);
+    fh->net.attached = true;
+    fh->net.client = *client;
+    return &fh->net;
+}
+
+static int op_net_send(TesseraNetdev *nd, const void *frame, size_t len)
+{
+    if (!nd->link_up || len < TESSERA_NET_FRAME_MIN || len > TESSERA_NET_FRAME_MAX ||
+        nd->n_sent == NET_SENT)
+        return -1;
+    memcpy(nd->sent[nd->n_sent], frame, len);
+    nd->sent_len[nd->n_sent++] = len;
+    return 0;
+}
+
+static bool op_net_link_up(TesseraNetdev *nd)
+{
+    return nd->link_up;
+}
+
+static const TesseraNetOps fake_net_ops = {
+    .size = sizeof(TesseraNetOps),
+    .attach = op_net_attach,
+    .send = op_net_send,
+    .link_up = op_net_link_up,
+};
+
 static const TesseraHostOps fake_ops = {
     .size = sizeof(TesseraHostOps),
     .log = op_log,
@@ -435,6 +480,7 @@ static const TesseraHostOps fake_ops = {
     .link = op_link,
     .request = op_request,
     .name = op_name,
+    .net = &fake_net_ops,
 };
 
 /* ---- the machine ---- */
@@ -968,4 +1014,40 @@ int fake_schema_check(const FakeHost *fh, char *err, size_t errlen)
         return -1;
     }
     return layout_check(sc->layout, err, errlen);
+}
+
+/* ---- network ---- */
+
+void fake_net_enable(FakeHost *fh)
+{
+    fh->net.enabled = true;
+    fh->net.link_up = true;
+}
+
+bool fake_net_offer(FakeHost *fh, const void *frame, size_t len)
+{
+    TesseraNetClient *c = &fh->net.client;
+    if (!fh->net.attached || !c->can_receive(c->opaque))
+        return false;
+    c->receive(c->opaque, frame, len);
+    return true;
+}
+
+unsigned fake_net_sent_count(const FakeHost *fh)
+{
+    return fh->net.n_sent;
+}
+
+size_t fake_net_sent(const FakeHost *fh, unsigned i, uint8_t *buf, size_t len)
+{
+    if (i >= fh->net.n_sent)
+        return 0;
+    size_t n = fh->net.sent_len[i] < len ? fh->net.sent_len[i] : len;
+    memcpy(buf, fh->net.sent[i], n);
+    return fh->net.sent_len[i];
+}
+
+void fake_net_set_link(FakeHost *fh, bool up)
+{
+    fh->net.link_up = up;
 }

@@ -105,6 +105,15 @@ void fake_chr_input(FakeHost *fh, const char *name, const void *buf, size_t len)
 void fake_chr_poll(FakeHost *fh);
 size_t fake_chr_queued(const FakeHost *fh, const char *name);
 
+/* Network: after fake_net_enable (before start) the instance's tessera_net_attach
+ * gets a backend. Offer it a frame (false: it does not take one now); the frames
+ * it sent, in order (the length, up to len bytes copied); the link state. */
+void fake_net_enable(FakeHost *fh);
+bool fake_net_offer(FakeHost *fh, const void *frame, size_t len);
+unsigned fake_net_sent_count(const FakeHost *fh);
+size_t fake_net_sent(const FakeHost *fh, unsigned i, uint8_t *buf, size_t len);
+void fake_net_set_link(FakeHost *fh, bool up);
+
 /* Machine requests made so far by the instance, per kind. */
 unsigned fake_requests(const FakeHost *fh, TesseraRequest req);
 /* Log lines of the instance at `level` so far. */

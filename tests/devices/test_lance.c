@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* lance: RAP/RDP and CSR0-3, the init block read through ledma and the IOMMU (IDON),
- * transmit descriptors completed with no network, reset through ledma. */
+ * frames to and from the network backend through the rings, the frames in flight
+ * in the saved state, reset through ledma. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fake_host.h"
 
@@ -49,11 +51,11 @@ static void set_csr(unsigned n, uint16_t v)
     fake_write(fh, "regs", RDP, v, 2);
 }
 
-Test(lance, descriptor_is_version_1_0_0)
+Test(lance, descriptor_is_version_1_1_0)
 {
     const TesseraPluginDescriptor *d = fake_host_descriptor(fh);
     cr_assert_str_eq(d->name, "lance");
-    cr_assert_str_eq(d->version, "1.0.0");
+    cr_assert_str_eq(d->version, "1.1.0");
     cr_assert_str_eq(d->license, "MIT");
 }
 
@@ -136,6 +138,9 @@ Test(lance, state_round_trip_restores_the_interrupt)
 #define RX_RING 0x000200u
 #define TX_RING 0x000300u
 #define TX_BUF 0x000400u
+#define RX_BUF 0x000600u
+#define RX_BUF2 0x000c00u
+#define CSR0_RINT 0x0400
 
 static FakeMachine *bus;
 static FakeHost *ledma, *lance_dev;
@@ -169,6 +174,7 @@ static void chain_setup(void)
     fake_host_set_link(ledma, "iommu", "iommu");
     lance_dev = fake_machine_add(bus, "lance", PLUGIN_PATH);
     fake_host_set_link(lance_dev, "dma", "ledma");
+    fake_net_enable(lance_dev);
     fake_irq_wire(lance_dev, "out", 0, ledma, "device", 0);
     fake_machine_start(bus);
     fake_write(iommu, "regs", 0x0, 0x5, 4); /* 32 MiB window */
@@ -288,4 +294,221 @@ Test(lance_ring, mode_dtx_keeps_the_transmitter_off)
     set_bcsr(0, CSR0_INIT);
     set_bcsr(0, CSR0_IDON | CSR0_STRT);
     cr_assert_eq(bcsr(0) & (CSR0_TXON | CSR0_RXON), CSR0_RXON);
+}
+
+/* ---- the network ---- */
+
+static const uint8_t station[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+
+static void start_chip(void)
+{
+    set_bcsr(0, CSR0_INIT);
+    set_bcsr(0, CSR0_IDON | CSR0_STRT);
+}
+
+/* A frame to `dst` of len bytes: the header, then bytes i * 7 + seed. */
+static void make_frame(uint8_t *f, size_t len, const uint8_t *dst, uint8_t seed)
+{
+    memcpy(f, dst, 6);
+    memcpy(f + 6, "\x02\x00\x00\x00\x00\x01", 6);
+    f[12] = 0x08, f[13] = 0x00;
+    for (size_t i = 14; i < len; i++)
+        f[i] = (uint8_t)(i * 7 + seed);
+}
+
+static void put_bytes(uint32_t at, const uint8_t *b, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        fake_ram_write(bus, PAGE_PA + at + i, b[i], 1);
+}
+
+static bool ram_equals(uint32_t at, const uint8_t *b, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (fake_ram_read(bus, PAGE_PA + at + i, 1) != b[i])
+            return false;
+    return true;
+}
+
+static uint16_t rmd(unsigned index, unsigned w)
+{
+    return (uint16_t)fake_ram_read(bus, PAGE_PA + RX_RING + index * 8 + w * 2, 2);
+}
+
+static void give_rx(unsigned index, uint32_t buf, uint16_t size)
+{
+    put_desc(RX_RING + index * 8, buf & 0xffff, 0x8000 | (buf >> 16), (uint16_t)-size, 0);
+}
+
+Test(lance_ring, transmit_sends_the_frame_to_the_backend)
+{
+    uint8_t f[64], got[64];
+    make_frame(f, sizeof(f), station, 1);
+    put_bytes(TX_BUF, f, sizeof(f));
+    start_chip();
+    put_desc(TX_RING, TX_BUF & 0xffff, 0x8000 | 0x0300 | (TX_BUF >> 16), (uint16_t)-64, 0);
+    set_bcsr(0, CSR0_TDMD);
+    cr_assert_eq(fake_net_sent_count(lance_dev), 1);
+    cr_assert_eq(fake_net_sent(lance_dev, 0, got, sizeof(got)), 64);
+    cr_assert_arr_eq(got, f, 64);
+}
+
+Test(lance_ring, transmit_gathers_a_frame_from_stp_to_enp)
+{
+    uint8_t f[100], got[100];
+    make_frame(f, sizeof(f), station, 2);
+    put_bytes(TX_BUF, f, 60);
+    put_bytes(TX_BUF + 0x100, f + 60, 40);
+    start_chip();
+    put_desc(TX_RING, TX_BUF & 0xffff, 0x8000 | 0x0200, (uint16_t)-60, 0);
+    put_desc(TX_RING + 8, (TX_BUF + 0x100) & 0xffff, 0x8000 | 0x0100, (uint16_t)-40, 0);
+    set_bcsr(0, CSR0_TDMD);
+    cr_assert_eq(fake_net_sent_count(lance_dev), 1);
+    cr_assert_eq(fake_net_sent(lance_dev, 0, got, sizeof(got)), 100);
+    cr_assert_arr_eq(got, f, 100);
+}
+
+Test(lance_ring, a_frame_with_no_end_yet_is_not_sent)
+{
+    start_chip();
+    put_desc(TX_RING, TX_BUF & 0xffff, 0x8000 | 0x0200, (uint16_t)-60, 0);
+    set_bcsr(0, CSR0_TDMD);
+    cr_assert_eq(fake_net_sent_count(lance_dev), 0);
+    cr_assert_eq(bcsr(0) & CSR0_TINT, 0);
+}
+
+Test(lance_ring, receive_writes_the_frame_with_its_fcs_and_sets_rint)
+{
+    uint8_t f[100];
+    make_frame(f, sizeof(f), station, 3);
+    give_rx(0, RX_BUF, 1518);
+    start_chip();
+    cr_assert(fake_net_offer(lance_dev, f, sizeof(f)));
+    cr_assert_eq(rmd(0, 1), 0x0300, "RMD1 0x%04x: STP and ENP, OWN clear", rmd(0, 1));
+    cr_assert_eq(rmd(0, 3), 104, "MCNT %u: the frame and 4 FCS bytes", rmd(0, 3));
+    cr_assert(ram_equals(RX_BUF, f, sizeof(f)));
+    /* The FCS of this frame, low byte first. */
+    uint32_t crc = 0xffffffffu;
+    for (size_t i = 0; i < sizeof(f); i++) {
+        crc ^= f[i];
+        for (int b = 0; b < 8; b++)
+            crc = (crc >> 1) ^ (0xedb88320u & -(crc & 1));
+    }
+    crc = ~crc;
+    uint8_t fcs[4] = { (uint8_t)crc, (uint8_t)(crc >> 8), (uint8_t)(crc >> 16), (uint8_t)(crc >> 24) };
+    cr_assert(ram_equals(RX_BUF + sizeof(f), fcs, 4));
+    cr_assert_eq(bcsr(0) & (CSR0_RINT | CSR0_INTR), CSR0_RINT | CSR0_INTR);
+}
+
+Test(lance_ring, a_short_frame_is_padded_to_60_bytes)
+{
+    static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+    uint8_t f[42];
+    make_frame(f, sizeof(f), bcast, 4);
+    give_rx(0, RX_BUF, 1518);
+    start_chip();
+    cr_assert(fake_net_offer(lance_dev, f, sizeof(f)));
+    cr_assert_eq(rmd(0, 3), 64);
+}
+
+Test(lance_ring, a_frame_for_another_station_is_not_received)
+{
+    static const uint8_t other[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x57 };
+    uint8_t f[64];
+    make_frame(f, sizeof(f), other, 5);
+    give_rx(0, RX_BUF, 1518);
+    start_chip();
+    cr_assert(fake_net_offer(lance_dev, f, sizeof(f)));
+    cr_assert_eq(rmd(0, 1) & 0x8000, 0x8000);
+    cr_assert_eq(bcsr(0) & CSR0_RINT, 0);
+}
+
+Test(lance_ring, a_long_frame_spans_descriptors)
+{
+    uint8_t f[100];
+    make_frame(f, sizeof(f), station, 6);
+    give_rx(0, RX_BUF, 64);
+    give_rx(1, RX_BUF2, 64);
+    start_chip();
+    cr_assert(fake_net_offer(lance_dev, f, sizeof(f)));
+    cr_assert_eq(rmd(0, 1), 0x0200);
+    cr_assert_eq(rmd(1, 1), 0x0100);
+    cr_assert_eq(rmd(1, 3), 104);
+    cr_assert(ram_equals(RX_BUF, f, 64));
+    cr_assert(ram_equals(RX_BUF2, f + 64, 36));
+}
+
+Test(lance_ring, running_out_of_buffers_inside_a_frame_sets_buff)
+{
+    uint8_t f[100];
+    make_frame(f, sizeof(f), station, 7);
+    give_rx(0, RX_BUF, 64);
+    start_chip();
+    cr_assert(fake_net_offer(lance_dev, f, sizeof(f)));
+    cr_assert_eq(rmd(0, 1), 0x4000 | 0x0400 | 0x0200, "RMD1 0x%04x: ERR BUFF STP", rmd(0, 1));
+}
+
+Test(lance_ring, a_frame_waits_for_a_buffer_and_the_chip_polls_the_ring)
+{
+    uint8_t f[80];
+    make_frame(f, sizeof(f), station, 8);
+    start_chip();
+    cr_assert(fake_net_offer(lance_dev, f, sizeof(f)));
+    cr_assert_eq(bcsr(0) & CSR0_RINT, 0);
+    give_rx(0, RX_BUF, 1518);
+    fake_clock_advance(lance_dev, 100000);
+    cr_assert_eq(rmd(0, 1), 0x0300);
+    cr_assert(ram_equals(RX_BUF, f, sizeof(f)));
+}
+
+Test(lance_ring, the_fifo_refuses_frames_when_full)
+{
+    uint8_t f[64];
+    make_frame(f, sizeof(f), station, 9);
+    start_chip();
+    for (int i = 0; i < 4; i++)
+        cr_assert(fake_net_offer(lance_dev, f, sizeof(f)), "frame %d", i);
+    cr_assert_not(fake_net_offer(lance_dev, f, sizeof(f)));
+}
+
+Test(lance_ring, frames_with_the_receiver_off_are_dropped)
+{
+    uint8_t f[64];
+    make_frame(f, sizeof(f), station, 10);
+    give_rx(0, RX_BUF, 1518);
+    cr_assert(fake_net_offer(lance_dev, f, sizeof(f)));
+    start_chip();
+    fake_clock_advance(lance_dev, 1000000);
+    cr_assert_eq(rmd(0, 1) & 0x8000, 0x8000);
+}
+
+Test(lance_ring, frames_in_flight_survive_save_and_load)
+{
+    uint8_t f[90];
+    make_frame(f, sizeof(f), station, 11);
+    start_chip();
+    cr_assert(fake_net_offer(lance_dev, f, sizeof(f)));
+    size_t n = fake_state_save(lance_dev, NULL, 0);
+    void *buf = malloc(n);
+    fake_state_save(lance_dev, buf, n);
+    set_bcsr(0, CSR0_STOP); /* loses the FIFO */
+    cr_assert_eq(fake_state_load(lance_dev, buf, n), 0);
+    free(buf);
+    give_rx(0, RX_BUF, 1518);
+    fake_clock_advance(lance_dev, 100000);
+    cr_assert_eq(rmd(0, 1), 0x0300);
+    cr_assert(ram_equals(RX_BUF, f, sizeof(f)));
+}
+
+Test(lance_ring, stop_drops_the_frames_in_flight)
+{
+    uint8_t f[64];
+    make_frame(f, sizeof(f), station, 12);
+    start_chip();
+    cr_assert(fake_net_offer(lance_dev, f, sizeof(f)));
+    set_bcsr(0, CSR0_STOP);
+    give_rx(0, RX_BUF, 1518);
+    start_chip();
+    fake_clock_advance(lance_dev, 1000000);
+    cr_assert_eq(rmd(0, 1) & 0x8000, 0x8000);
 }

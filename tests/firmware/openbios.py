@@ -2,6 +2,8 @@
 """End-to-end: Debian's OpenBIOS on `tessera -M ss5 -nographic`.
 
 Usage: openbios.py TESSERA FIRMWARE REFERENCE_LOG CASE
+Environment: ACCEL, when set and not empty, is passed to every Tessera process
+as `-accel $ACCEL` (interp, jit, jit,check=on); otherwise the default runs.
 Cases:
   prompt     boots to `0 >`, the console transcript up to the prompt equals the
              reference emulator's, Forth lines get their answers, `power-off`
@@ -22,6 +24,8 @@ TIMEOUT = 120  # seconds of wall time for any one wait
 
 class Guest:
     def __init__(self, argv):
+        if os.environ.get("ACCEL"):
+            argv = argv + ["-accel", os.environ["ACCEL"]]
         self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE)
         os.set_blocking(self.p.stdout.fileno(), False)
@@ -178,7 +182,8 @@ def main():
     try:
         globals()["case_" + case.replace("-", "_")](tessera, firmware, reference)
     except AssertionError as e:
-        print("FAIL %s: %s" % (case, e))
+        accel = os.environ.get("ACCEL")
+        print("FAIL %s%s: %s" % (case, " (-accel %s)" % accel if accel else "", e))
         return 1
     return 0
 

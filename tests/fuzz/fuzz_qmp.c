@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include "chardev.h"
+#include "machine.h"
 #include "migrate_qmp.h"
+#include "net.h"
 #include "qmp.h"
 #include "session.h"
 
@@ -120,6 +122,18 @@ bool migrate_qmp_command(Session *s, const char *name, JsonObject *args, JsonNod
 
 void machine_add_poll(Machine *m, void (*poll)(void *opaque), void *opaque)
 {
+}
+
+/* No network here: set_link is refused as it is on a machine without NICs. */
+NetHub *machine_net(Machine *m)
+{
+    return NULL;
+}
+
+bool net_hub_set_link(NetHub *hub, const char *id, bool up, GError **error)
+{
+    g_set_error(error, g_quark_from_static_string("fuzz"), 1, "no network device '%s'", id);
+    return false;
 }
 
 /* ---- the target ---- */

@@ -31,8 +31,8 @@ if ! "$clang" $sanitize -o "$work/probe" "$probe" 2>"$work/build.log"; then
     echo "clang cannot build a libFuzzer target here: skipped"
     exit 77
 fi
-flags=$(pkg-config --cflags glib-2.0 gmodule-2.0 json-glib-1.0 libzstd)
-libs=$(pkg-config --libs glib-2.0 gmodule-2.0 json-glib-1.0 libzstd)
+flags=$(pkg-config --cflags glib-2.0 gmodule-2.0 json-glib-1.0 libzstd slirp)
+libs=$(pkg-config --libs glib-2.0 gmodule-2.0 json-glib-1.0 libzstd slirp)
 exe=$work/fuzz
 # shellcheck disable=SC2086
 "$clang" -std=gnu11 -g -O1 $sanitize -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION \

@@ -3,6 +3,9 @@
 # and require byte-identical serial output (after dropping CRs).
 #
 #   run-diff.sh TESSERA QEMU PROGRAM.bin
+#
+# Environment: ACCEL, Tessera's accelerator (run-guest.sh passes it as -accel;
+# QEMU ignores it).
 set -u
 tessera=$1
 qemu=$2
@@ -22,4 +25,4 @@ if ! diff -u --label qemu --label tessera "$tmp/qemu" "$tmp/tessera"; then
 	cat "$tmp/tessera.log" >&2
 	exit 1
 fi
-echo "run-diff: $(basename "$prog"): identical output ($(wc -l <"$tmp/qemu") lines)"
+echo "run-diff: $(basename "$prog")${ACCEL:+ (-accel $ACCEL)}: identical output ($(wc -l <"$tmp/qemu") lines)"

@@ -8,7 +8,9 @@
 # oracle).  Fails on a FAIL line, a missing DONE line, a non-zero exit status,
 # a timeout, or when the number of PASS lines differs from SOURCE's
 # "EXPECT-PASS: N" comment.  The output is kept in $GUEST_OUT (if set).
-# Environment: GUEST_TIMEOUT (s, default 60), TESSERA_ICOUNT_LIMIT (default 4e9).
+# Environment: GUEST_TIMEOUT (s, default 60), TESSERA_ICOUNT_LIMIT (default 4e9),
+# ACCEL (Tessera only: passed as `-accel $ACCEL`, e.g. interp or jit,check=on;
+# unset or empty: Tessera's default accelerator).
 set -u
 emu=$1
 prog=$2
@@ -16,6 +18,7 @@ src=${3:-}
 tmo=${GUEST_TIMEOUT:-60}
 out=${GUEST_OUT:-$(mktemp)}
 name=$(basename "$prog")
+accel=${ACCEL:-}
 
 case $(basename "$emu") in
 qemu-system-sparc*)
@@ -23,7 +26,8 @@ qemu-system-sparc*)
 		-monitor none </dev/null >"$out.raw" 2>"$out.err"
 	rc=$? ;;
 *)
-	timeout "$tmo" "$emu" -M ss5 -nographic -bios "$prog" \
+	[ -n "$accel" ] && name="$name (-accel $accel)"
+	timeout "$tmo" "$emu" -M ss5 -nographic -bios "$prog" ${accel:+-accel "$accel"} \
 		-icount-limit "${TESSERA_ICOUNT_LIMIT:-4000000000}" \
 		</dev/null >"$out.raw" 2>"$out.err"
 	rc=$? ;;

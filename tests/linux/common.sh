@@ -3,16 +3,18 @@
 # build_root and here (this folder): the kernel, one way to run it, the verdicts.
 
 kernel=$("$here/find-kernel.sh" "$src_root" "$build_root") || exit $?
+echo "accelerator: ${ACCEL:-the default}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # tessera_run OUT OPTION...: serial output to OUT, standard error to OUT.err, a
 # fixed clock start (so runs are comparable) and bounded in time; returns the status.
+# $ACCEL, when set and not empty, is passed as `-accel $ACCEL` (interp, jit, ...).
 tessera_run() {
     out=$1
     shift
     timeout 100 "$tessera" -nographic -rtc base=2026-01-01T00:00:00 -serial "file:$out" \
-        "$@" </dev/null 2>"$out.err"
+        ${ACCEL:+-accel "$ACCEL"} "$@" </dev/null 2>"$out.err"
 }
 
 # tessera_boot OUT OPTION...: the kernel with the test initramfs, as QEMU boots it.
@@ -29,11 +31,5 @@ init_lines() {
         grep -E '^(PASS |FAIL |DONE$|linux-init: )'
 }
 
-npass=0
-nfail=0
-pass() { echo "PASS $*"; npass=$((npass + 1)); }
-fail() { echo "FAIL $*"; nfail=$((nfail + 1)); }
-verdict() {
-    echo "$npass passed, $nfail failed"
-    [ "$nfail" -eq 0 ]
-}
+# shellcheck source=tests/linux/verdict.sh
+. "$here/verdict.sh"

@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/linux/common.sh
 . "$here/common.sh"
 
-timeout 150 "$qemu" -M SS-5 -m 128 -nographic -monitor none -serial "file:$tmp/qemu" \
+timeout 250 "$qemu" -M SS-5 -m 128 -nographic -monitor none -serial "file:$tmp/qemu" \
     -kernel "$kernel" -initrd "$cpio" -append console=ttyS0 </dev/null 2>"$tmp/qemu.err"
 qrc=$?
 tessera_boot "$tmp/tessera" -icount-limit 4000000000

@@ -28,7 +28,7 @@
 Test(abi_layout, abi_version_and_descriptor_symbol)
 {
     cr_expect_eq(TESSERA_ABI_MAJOR, 1);
-    cr_expect_eq(TESSERA_ABI_MINOR, 2);
+    cr_expect_eq(TESSERA_ABI_MINOR, 4);
     cr_expect_str_eq(TESSERA_PLUGIN_SYMBOL, "tessera_plugin");
 }
 
@@ -130,7 +130,7 @@ Test(abi_layout, device_class)
 
 Test(abi_layout, host_ops)
 {
-    PIN_SIZE(TesseraHostOps, 224);
+    PIN_SIZE(TesseraHostOps, 232);
     PIN(TesseraHostOps, size, 0);
     PIN(TesseraHostOps, log, 8);
     PIN(TesseraHostOps, prop, 16);
@@ -159,6 +159,7 @@ Test(abi_layout, host_ops)
     PIN(TesseraHostOps, dirty_start, 200);
     PIN(TesseraHostOps, dirty_stop, 208);
     PIN(TesseraHostOps, dirty_fetch, 216);
+    PIN(TesseraHostOps, net, 224);
 }
 
 Test(abi_layout, mem_region)
@@ -415,4 +416,21 @@ Test(abi_layout, sbus_interfaces)
     PIN(SbusDma, write_at, 40);
     PIN(SbusDma, attach, 48);
     PIN(SbusDma, watch_enable, 56);
+}
+
+/* Network backends as a NIC sees them (ABI 1.3). */
+Test(abi_layout, net)
+{
+    PIN_SIZE(TesseraNetClient, 32);
+    PIN(TesseraNetClient, size_of, 0);
+    PIN(TesseraNetClient, opaque, 8);
+    PIN(TesseraNetClient, can_receive, 16);
+    PIN(TesseraNetClient, receive, 24);
+    PIN_SIZE(TesseraNetOps, 32);
+    PIN(TesseraNetOps, size, 0);
+    PIN(TesseraNetOps, attach, 8);
+    PIN(TesseraNetOps, send, 16);
+    PIN(TesseraNetOps, link_up, 24);
+    cr_expect_eq(TESSERA_NET_FRAME_MIN, 14);
+    cr_expect_eq(TESSERA_NET_FRAME_MAX, 1514);
 }

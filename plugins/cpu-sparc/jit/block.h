@@ -78,6 +78,13 @@ typedef struct JitJump {
     uintptr_t entry;
 } JitJump;
 
+/* Code is translated on its second visit: the first runs in the interpreter
+ * (JIT_COLD_INSNS at most), so code that runs once (trap-heavy random
+ * programs, boot-time setup) never pays for a translation. A direct-mapped
+ * table of the keys seen once. */
+#define JIT_COLD_BITS 12
+#define JIT_COLD_INSNS 32
+
 #define JIT_JC_BITS 12
 #define JIT_JC_SIZE (1u << JIT_JC_BITS)
 
@@ -92,6 +99,7 @@ struct SparcJit {
     JitPage *pages[JIT_HASH_SIZE];
     JitArena arena;
     JitJump jc[JIT_JC_SIZE];
+    uint64_t seen[1u << JIT_COLD_BITS]; /* key + 1 of a block start seen once; 0: none */
     uint32_t icc_table[0x8c2]; /* host EFLAGS & 0x8c1 -> PSR icc bits */
     FILE *log;
     /* check mode */

@@ -174,6 +174,7 @@ void jit_forget_jumps(SparcJit *jit, uint32_t base, uint32_t mask)
 static void jit_flush(SparcJit *jit)
 {
     memset(jit->jc, 0xff, sizeof(jit->jc));
+    memset(jit->seen, 0, sizeof(jit->seen));
     memset(jit->hash, 0, sizeof(jit->hash));
     memset(jit->pages, 0, sizeof(jit->pages));
     jit_arena_free(&jit->arena);
@@ -279,7 +280,7 @@ uintptr_t jit_enter(SparcJit *jit, SparcCpu *cpu, TesseraRunState *rs, const Jit
 
 /* ---- the run loop ---- */
 
-typedef enum { FIND_BLOCK, FIND_INTERP, FIND_TRAPPED } FindResult;
+typedef enum { FIND_BLOCK, FIND_INTERP, FIND_COLD, FIND_TRAPPED } FindResult;
 
 /* The block for cpu->pc, translated if need be. */
 static FindResult find_block(SparcJit *jit, SparcCpu *cpu, JitBlock **out)
@@ -295,6 +296,11 @@ static FindResult find_block(SparcJit *jit, SparcCpu *cpu, JitBlock **out)
     uint64_t key = pa << 1 | (cpu_super(cpu) ? 1 : 0);
     JitBlock *blk = block_lookup(jit, key);
     if (!blk) {
+        uint64_t *seen = &jit->seen[key_hash(key) & ((1u << JIT_COLD_BITS) - 1)];
+        if (*seen != key + 1 && !jit->opt.check) {
+            *seen = key + 1;
+            return FIND_COLD;
+        }
         const uint8_t *page = (const uint8_t *)(uintptr_t)((pc & ~SPARC_PAGE_MASK) + e->addend);
         blk = jit_translate(jit, pc, pa, page, jit->opt.max_insns);
         if (!blk) {
@@ -360,6 +366,10 @@ TesseraCpuExit jit_run(SparcCpu *cpu, TesseraRunState *rs)
         FindResult f = find_block(jit, cpu, &blk);
         if (f == FIND_TRAPPED)
             continue;
+        if (f == FIND_COLD) {
+            sparc_run_page(cpu, rs, rs->icount + JIT_COLD_INSNS);
+            continue;
+        }
         if (f == FIND_INTERP || rs->icount + blk->n_max > rs->stop_at) {
             sparc_run_page(cpu, rs, rs->stop_at);
             continue;
