@@ -126,21 +126,49 @@ static uint32_t table_offset(uint32_t va, unsigned level)
     }
 }
 
+/* ---- the TLB: 64 entries, round-robin, looked up through a hashed index ----
+ * A VA can be mapped by an entry of each level (a region entry and a page entry
+ * inside it may both be valid), and the lowest-numbered matching entry wins; the
+ * index keeps that rule while looking at a few candidates instead of all 64. */
+
+static uint64_t *tlb_bucket(SparcMmu *mmu, unsigned level, uint32_t vpage, uint32_t ctx)
+{
+    uint32_t h = (vpage * 0x9e3779b1u) ^ (ctx * 0x85ebca77u);
+    return &mmu->tlb_index[level - 1][(h >> 26) & (SPARC_MMU_TLB_BUCKETS - 1)];
+}
+
+static void tlb_drop(SparcMmu *mmu, unsigned i)
+{
+    SparcTlbEntry *e = &mmu->tlb[i];
+
+    if (e->valid) {
+        *tlb_bucket(mmu, e->level, e->vpage, e->ctx) &= ~(1ull << i);
+        e->valid = 0;
+    }
+}
+
 static void tlb_invalidate_all(SparcMmu *mmu)
 {
     for (unsigned i = 0; i < SPARC_MMU_TLB_SIZE; i++) {
         mmu->tlb[i].valid = 0;
     }
+    memset(mmu->tlb_index, 0, sizeof mmu->tlb_index);
     mmu->epoch++;
 }
 
 static SparcTlbEntry *tlb_lookup(SparcMmu *mmu, uint32_t va)
 {
-    for (unsigned i = 0; i < SPARC_MMU_TLB_SIZE; i++) {
-        SparcTlbEntry *e = &mmu->tlb[i];
+    uint64_t candidates = 0;
+
+    for (unsigned level = 1; level <= 3; level++) {
+        candidates |= *tlb_bucket(mmu, level, level_vpage(va, level), mmu->ctx);
+    }
+    while (candidates) {
+        SparcTlbEntry *e = &mmu->tlb[__builtin_ctzll(candidates)];
         if (e->valid && e->ctx == mmu->ctx && e->vpage == level_vpage(va, e->level)) {
             return e;
         }
+        candidates &= candidates - 1;
     }
     return NULL;
 }
@@ -153,6 +181,8 @@ static void tlb_insert(SparcMmu *mmu, uint32_t va, uint32_t pte, unsigned level)
         e = &mmu->tlb[mmu->tlb_next];
         mmu->tlb_next = (mmu->tlb_next + 1) % SPARC_MMU_TLB_SIZE;
     }
+    unsigned i = (unsigned)(e - mmu->tlb);
+    tlb_drop(mmu, i);
     *e = (SparcTlbEntry){
         .vpage = level_vpage(va, level),
         .ctx = mmu->ctx,
@@ -160,6 +190,7 @@ static void tlb_insert(SparcMmu *mmu, uint32_t va, uint32_t pte, unsigned level)
         .level = (uint8_t)level,
         .valid = 1,
     };
+    *tlb_bucket(mmu, level, e->vpage, e->ctx) |= 1ull << i;
 }
 
 /* ---- the table walk (V8 H.5, figure H-9) ---- */
@@ -424,7 +455,7 @@ uint32_t mmu_flush(SparcMmu *mmu, uint32_t va)
         for (unsigned i = 0; i < SPARC_MMU_TLB_SIZE; i++) {
             SparcTlbEntry *e = &mmu->tlb[i];
             if (type == FLUSH_ENTIRE || e->ctx == mmu->ctx)
-                e->valid = 0;
+                tlb_drop(mmu, i);
         }
         mmu->epoch++;
         return 0;
@@ -457,7 +488,7 @@ uint32_t mmu_flush(SparcMmu *mmu, uint32_t va)
             break;
         }
         if (hit) {
-            e->valid = 0;
+            tlb_drop(mmu, i);
             if (e->level < widest)
                 widest = e->level;
         }

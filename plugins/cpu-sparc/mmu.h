@@ -18,6 +18,7 @@ typedef struct SparcPhys {
 } SparcPhys;
 
 #define SPARC_MMU_TLB_SIZE 64
+#define SPARC_MMU_TLB_BUCKETS 64 /* per level, for the lookup index */
 
 typedef struct SparcTlbEntry {
     uint32_t vpage; /* VA >> 12 (masked by level) */
@@ -36,6 +37,9 @@ typedef struct SparcMmu {
     uint32_t sfar;
     SparcTlbEntry tlb[SPARC_MMU_TLB_SIZE];
     uint32_t tlb_next; /* round-robin replacement */
+    /* The lookup index: for level L (1..3) and a hash of (VA page at L, context),
+     * the set of entries (bit i = tlb[i]) that may map it. Derived from tlb[]. */
+    uint64_t tlb_index[3][SPARC_MMU_TLB_BUCKETS];
     uint32_t epoch;    /* bumped on anything that can change a translation (not migrated) */
 } SparcMmu;
 

@@ -31,7 +31,7 @@ static const TesseraField mmu_fields[] = {
 };
 
 /* The MMU's TLB is a cache: emptied on load. */
-static const char *const mmu_unmigrated[] = {"tlb", "tlb_next", "epoch", NULL};
+static const char *const mmu_unmigrated[] = {"tlb", "tlb_next", "tlb_index", "epoch", NULL};
 
 static const TesseraStateLayout mmu_layout = {
     .struct_name = "SparcMmu",

@@ -734,3 +734,121 @@ Test(mmu, tlb_replacement_keeps_translations_correct)
         }
     }
 }
+
+/* ---- the TLB's lookup index (docs/memory.md: not a linear scan) ---- */
+
+/* Map all 64 pages of context 0's first segment, page i at PA 0x40000 + i * 4 KiB. */
+static void map_segment0(void)
+{
+    for (uint32_t i = 0; i < 64; i++)
+        poke(l3_entry(L3_CTX0, i << 12), pte(PA_PAGE + (i << 12), 3));
+}
+
+/* Every valid entry sits in exactly one bucket of its own level, nothing else does. */
+static void expect_index_consistent(void)
+{
+    for (unsigned i = 0; i < SPARC_MMU_TLB_SIZE; i++) {
+        const SparcTlbEntry *e = &mmu.tlb[i];
+        unsigned seen = 0, seen_other = 0;
+        for (unsigned l = 0; l < 3; l++)
+            for (unsigned b = 0; b < SPARC_MMU_TLB_BUCKETS; b++)
+                if (mmu.tlb_index[l][b] >> i & 1) {
+                    if (e->valid && l + 1 == e->level)
+                        seen++;
+                    else
+                        seen_other++;
+                }
+        cr_assert_eq(seen, e->valid ? 1u : 0u, "entry %u (valid %u level %u) in %u buckets",
+                     i, e->valid, e->level, seen);
+        cr_assert_eq(seen_other, 0u, "entry %u indexed where it does not belong", i);
+    }
+}
+
+/* Round-robin replacement: the 65th translation evicts the first page (a remapped
+ * first page is seen anew; walking it again evicts the second), the third stays
+ * cached (its remap is not seen). */
+Test(mmu, tlb_replaces_round_robin_after_64_entries)
+{
+    uint64_t pa;
+    map_segment0();
+    mmu_flush(&mmu, 0x400);
+    for (uint32_t i = 0; i < 64; i++)
+        xlate(i << 12, SPARC_LOAD, true, &pa);
+    xlate(VA_SEGMENT, SPARC_LOAD, true, &pa); /* the 65th translation */
+    poke(l3_entry(L3_CTX0, 0), pte(0x60000, 3) | PTE_R);
+    poke(l3_entry(L3_CTX0, 2 << 12), pte(0x62000, 3) | PTE_R);
+    xlate(0, SPARC_LOAD, true, &pa);
+    cr_expect_eq(pa, 0x60000, "page 0 was evicted");
+    xlate(2 << 12, SPARC_LOAD, true, &pa);
+    cr_expect_eq(pa, PA_PAGE + 0x2000, "page 2 is still cached");
+    expect_index_consistent();
+}
+
+/* A page entry and a region entry covering the same VA: the lower-numbered entry
+ * answers, as in a scan from entry 0. */
+Test(mmu, overlapping_entries_answer_in_entry_order)
+{
+    uint64_t pa;
+    xlate(VA_PAGE, SPARC_LOAD, true, &pa); /* entry n: the page */
+    /* Region 0 becomes one 16 MiB PTE; another VA in it walks to a region entry. */
+    poke(l1_entry(L1_CTX0, 0), pte(0x20000000, 3));
+    xlate(0x00800000, SPARC_LOAD, true, &pa);
+    cr_assert_eq(pa, 0x20800000u);
+    xlate(VA_PAGE, SPARC_LOAD, true, &pa);
+    cr_expect_eq(pa, PA_PAGE, "the older page entry comes first");
+    expect_index_consistent();
+}
+
+/* Entries are tagged by context: another context's entries neither answer nor go. */
+Test(mmu, tlb_entries_are_per_context)
+{
+    uint64_t pa;
+    xlate(VA_PAGE, SPARC_LOAD, true, &pa);
+    mmu_reg_write(&mmu, MMU_CTX, 1);
+    xlate(VA_PAGE, SPARC_LOAD, true, &pa);
+    cr_assert_eq(pa, PA_PAGE_CTX1);
+    poke(l3_entry(L3_CTX0, VA_PAGE), pte(0x60000, 3) | PTE_R);
+    mmu_flush(&mmu, VA_PAGE | 0x000); /* demaps context 1's page only */
+    mmu_reg_write(&mmu, MMU_CTX, 0);
+    xlate(VA_PAGE, SPARC_LOAD, true, &pa);
+    cr_expect_eq(pa, PA_PAGE, "context 0's entry survived context 1's demap");
+    expect_index_consistent();
+}
+
+/* A long random mix of translations, demaps and context switches over fixed page
+ * tables keeps the index equal to the entries it indexes, and every translation
+ * equal to what the tables say. */
+Test(mmu, index_survives_random_traffic)
+{
+    uint64_t pa;
+    uint32_t seed = 12345;
+    map_segment0();
+    mmu_flush(&mmu, 0x400);
+    for (unsigned step = 0; step < 20000; step++) {
+        seed = seed * 1103515245u + 12345u;
+        uint32_t r = seed >> 8;
+        bool region = r % 3 == 0;
+        uint32_t va = region ? VA_REGION + (r & 0xfff000u) : (r % 64) << 12;
+        switch (r % 11) {
+        case 0:
+            mmu_flush(&mmu, va | ((r >> 4) % 5) << 8);
+            break;
+        case 1:
+            mmu_reg_write(&mmu, MMU_CTX, (r >> 5) & 1);
+            break;
+        default:
+            if (mmu.ctx == 1) {
+                cr_assert_eq(xlate(VA_PAGE, SPARC_LOAD, true, &pa), 0);
+                cr_assert_eq(pa, PA_PAGE_CTX1, "step %u", step);
+                break;
+            }
+            cr_assert_eq(xlate(va, (r >> 6) & 1 ? SPARC_STORE : SPARC_LOAD, true, &pa), 0);
+            cr_assert_eq(pa, region ? PA_REGION + (va - VA_REGION) : PA_PAGE + va,
+                         "step %u va %08x", step, va);
+            break;
+        }
+        if (step % 500 == 0)
+            expect_index_consistent();
+    }
+    expect_index_consistent();
+}
