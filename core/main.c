@@ -567,8 +567,13 @@ int main(int argc, char **argv)
     cli.mopts.net = net_hub_new();
     for (guint i = 0; i + 1 < cli.net_args->len; i += 2)
         if (!net_hub_option(cli.mopts.net, cli.net_args->pdata[i], cli.net_args->pdata[i + 1],
-                            &error))
-            goto failed;
+                            &error)) {
+            bool usage = error->code == NET_ERROR_SPEC;
+            status = fail(error);
+            if (usage)
+                status = EXIT_USAGE;
+            goto done;
+        }
     m = machine_new(res, reg, &cli.mopts, &error);
     if (!m)
         goto failed;

@@ -78,12 +78,12 @@ static char *split_spec(const char *what, const char *spec, GPtrArray **opts, GE
     char *type = NULL;
     *opts = g_ptr_array_new_with_free_func(opt_free);
     if (!parts[0]) /* "" splits into nothing */
-        g_set_error(error, NET_ERROR, 0, "%s '': the spec must start with a type", what);
+        g_set_error(error, NET_ERROR, NET_ERROR_SPEC, "%s '': the spec must start with a type", what);
     for (char **p = parts; *p; p++) {
         char *eq = strchr(*p, '=');
         if (p == parts) {
             if (eq || !**p) {
-                g_set_error(error, NET_ERROR, 0, "%s '%s': the spec must start with a type",
+                g_set_error(error, NET_ERROR, NET_ERROR_SPEC, "%s '%s': the spec must start with a type",
                             what, spec);
                 break;
             }
@@ -91,7 +91,7 @@ static char *split_spec(const char *what, const char *spec, GPtrArray **opts, GE
             continue;
         }
         if (!eq || eq == *p) {
-            g_set_error(error, NET_ERROR, 0, "%s '%s': '%s' is not KEY=VALUE", what, spec, *p);
+            g_set_error(error, NET_ERROR, NET_ERROR_SPEC, "%s '%s': '%s' is not KEY=VALUE", what, spec, *p);
             g_clear_pointer(&type, g_free);
             break;
         }
@@ -142,13 +142,13 @@ bool net_parse_inet(const char *what, const char *s, const char *def, void *out,
     char *end = NULL;
     unsigned long port = colon ? strtoul(colon + 1, &end, 10) : 0;
     if (!colon || !colon[1] || *end || port > 65535) {
-        g_set_error(error, NET_ERROR, 0, "%s '%s': expected HOST:PORT (IPv4)", what, s);
+        g_set_error(error, NET_ERROR, NET_ERROR_SPEC, "%s '%s': expected HOST:PORT (IPv4)", what, s);
         return false;
     }
     char *host = colon == s ? g_strdup(def) : g_strndup(s, colon - s);
     int ok = inet_pton(AF_INET, host, &sin->sin_addr);
     if (ok != 1)
-        g_set_error(error, NET_ERROR, 0, "%s '%s': '%s' is not an IPv4 address", what, s, host);
+        g_set_error(error, NET_ERROR, NET_ERROR_SPEC, "%s '%s': '%s' is not an IPv4 address", what, s, host);
     g_free(host);
     sin->sin_port = htons((uint16_t)port);
     return ok == 1;
@@ -183,24 +183,24 @@ static bool add(NetHub *hub, const char *what, const char *type, const char *id,
         if (!strcmp(backends[i]->type, type))
             ops = backends[i];
     if (!ops) {
-        g_set_error(error, NET_ERROR, 0, "%s: unknown network backend type '%s' (user, socket, tap)",
+        g_set_error(error, NET_ERROR, NET_ERROR_SPEC, "%s: unknown network backend type '%s' (user, socket, tap)",
                     what, type);
         return false;
     }
     if (!id_valid(id)) {
-        g_set_error(error, NET_ERROR, 0, "%s: id '%s' is not a name ([A-Za-z][A-Za-z0-9._-]*)",
+        g_set_error(error, NET_ERROR, NET_ERROR_SPEC, "%s: id '%s' is not a name ([A-Za-z][A-Za-z0-9._-]*)",
                     what, id);
         return false;
     }
     if (find(hub, id)) {
-        g_set_error(error, NET_ERROR, 0, "%s: a network backend '%s' already exists", what, id);
+        g_set_error(error, NET_ERROR, NET_ERROR_SPEC, "%s: a network backend '%s' already exists", what, id);
         return false;
     }
     for (guint i = 0; i < opts->len; i++) {
         const NetOpt *o = opts->pdata[i];
         if (!g_strv_contains((const char *const *)ops->keys, o->key)) {
             char *known = g_strjoinv(", ", (char **)ops->keys);
-            g_set_error(error, NET_ERROR, 0, "%s %s: unknown option '%s' (known: %s)", what, type,
+            g_set_error(error, NET_ERROR, NET_ERROR_SPEC, "%s %s: unknown option '%s' (known: %s)", what, type,
                         o->key, known);
             g_free(known);
             return false;
@@ -241,7 +241,7 @@ bool net_hub_add_netdev(NetHub *hub, const char *spec, GError **error)
     char *id = take_opt(opts, "id");
     bool ok = false;
     if (!id)
-        g_set_error(error, NET_ERROR, 0, "-netdev '%s': missing id=ID", spec);
+        g_set_error(error, NET_ERROR, NET_ERROR_SPEC, "-netdev '%s': missing id=ID", spec);
     else
         ok = add(hub, "-netdev", type, id, opts, error);
     g_free(id);
@@ -256,7 +256,7 @@ static bool check_model(const char *what, GPtrArray *opts, GError **error)
     char *model = take_opt(opts, "model");
     bool ok = !model || !strcmp(model, "lance");
     if (!ok)
-        g_set_error(error, NET_ERROR, 0, "%s: unsupported NIC model '%s' (the SS-5 has: lance)",
+        g_set_error(error, NET_ERROR, NET_ERROR_SPEC, "%s: unsupported NIC model '%s' (the SS-5 has: lance)",
                     what, model);
     g_free(model);
     return ok;
@@ -290,16 +290,16 @@ bool net_hub_add_net(NetHub *hub, const char *spec, GError **error)
         return false;
     bool ok = false;
     if (strcmp(type, "nic")) {
-        g_set_error(error, NET_ERROR, 0,
+        g_set_error(error, NET_ERROR, NET_ERROR_SPEC,
                     "-net %s: only '-net nic,netdev=ID' is supported (use -netdev or -nic)", type);
     } else {
         char *netdev = take_opt(opts, "netdev");
         ok = check_model("-net nic", opts, error);
         if (ok && !netdev) {
-            g_set_error(error, NET_ERROR, 0, "-net nic: missing netdev=ID");
+            g_set_error(error, NET_ERROR, NET_ERROR_SPEC, "-net nic: missing netdev=ID");
             ok = false;
         } else if (ok && opts->len) {
-            g_set_error(error, NET_ERROR, 0, "-net nic: unknown option '%s' (netdev, model)",
+            g_set_error(error, NET_ERROR, NET_ERROR_SPEC, "-net nic: unknown option '%s' (netdev, model)",
                         ((NetOpt *)opts->pdata[0])->key);
             ok = false;
         }

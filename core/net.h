@@ -14,6 +14,11 @@ typedef struct NetHub NetHub;
 NetHub *net_hub_new(void);
 void net_hub_free(NetHub *hub);
 
+/* The options' error codes: NET_ERROR_SPEC for a malformed spec (a bad command
+ * line: tessera exits with its usage status), NET_ERROR_FAILED for a backend that
+ * would not open. */
+enum { NET_ERROR_FAILED = 0, NET_ERROR_SPEC = 1 };
+
 /* One of the options below by its name ("-netdev", "-nic" or "-net"). */
 bool net_hub_option(NetHub *hub, const char *opt, const char *spec, GError **error);
 /* -netdev TYPE,id=ID[,...]: a backend named ID. */

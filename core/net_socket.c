@@ -116,12 +116,12 @@ static bool open_mcast(NetBackend *be, const char *addr, const char *local, GErr
     if (!net_parse_inet("mcast", addr, "", &be->group, error))
         return false;
     if (!IN_MULTICAST(ntohl(be->group.sin_addr.s_addr))) {
-        g_set_error(error, NET_ERROR, 0, "mcast %s: not a multicast group (224.0.0.0/4)", addr);
+        g_set_error(error, NET_ERROR, NET_ERROR_SPEC, "mcast %s: not a multicast group (224.0.0.0/4)", addr);
         return false;
     }
     struct in_addr ifaddr;
     if (inet_pton(AF_INET, local ? local : "127.0.0.1", &ifaddr) != 1) {
-        g_set_error(error, NET_ERROR, 0, "localaddr %s: not an IPv4 address", local);
+        g_set_error(error, NET_ERROR, NET_ERROR_SPEC, "localaddr %s: not an IPv4 address", local);
         return false;
     }
     be->fd = socket(AF_INET, SOCK_DGRAM, 0);
@@ -166,11 +166,11 @@ static bool sock_open(Netdev *nd, GPtrArray *opts, GError **error)
     const char *listen_at = net_opt(opts, "listen"), *connect_to = net_opt(opts, "connect"),
                *mcast = net_opt(opts, "mcast");
     if ((listen_at != NULL) + (connect_to != NULL) + (mcast != NULL) != 1) {
-        g_set_error(error, NET_ERROR, 0, "exactly one of listen=, connect= and mcast= is needed");
+        g_set_error(error, NET_ERROR, NET_ERROR_SPEC, "exactly one of listen=, connect= and mcast= is needed");
         return false;
     }
     if (net_opt(opts, "localaddr") && !mcast) {
-        g_set_error(error, NET_ERROR, 0, "localaddr= goes with mcast= only");
+        g_set_error(error, NET_ERROR, NET_ERROR_SPEC, "localaddr= goes with mcast= only");
         return false;
     }
     be->mode = listen_at ? SOCK_LISTEN : connect_to ? SOCK_CONNECT : SOCK_MCAST;

@@ -31,14 +31,14 @@ static bool tap_open(Netdev *nd, GPtrArray *opts, GError **error)
     nd->be = be;
     const char *ifname = net_opt(opts, "ifname");
     if (!ifname || !*ifname || strlen(ifname) >= IFNAMSIZ) {
-        g_set_error(error, NET_ERROR, 0, "ifname=NAME (at most %d characters) is needed",
+        g_set_error(error, NET_ERROR, NET_ERROR_SPEC, "ifname=NAME (at most %d characters) is needed",
                     IFNAMSIZ - 1);
         return false;
     }
     for (const char *const *k = (const char *const[]){ "script", "downscript", NULL }; *k; k++) {
         const char *v = net_opt(opts, *k);
         if (v && strcmp(v, "no")) {
-            g_set_error(error, NET_ERROR, 0, "%s=%s: Tessera runs no scripts (%s=no)", *k, v, *k);
+            g_set_error(error, NET_ERROR, NET_ERROR_SPEC, "%s=%s: Tessera runs no scripts (%s=no)", *k, v, *k);
             return false;
         }
     }

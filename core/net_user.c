@@ -126,7 +126,7 @@ static bool parse_rule(const char *rule, bool want_guest, int *udp, struct in_ad
     }
     return true;
 bad:
-    g_set_error(error, NET_ERROR, 0,
+    g_set_error(error, NET_ERROR, NET_ERROR_SPEC,
                 want_guest ? "hostfwd '%s': expected tcp|udp:[HOSTADDR]:PORT-[GUESTADDR]:PORT"
                            : "hostfwd '%s': expected tcp|udp:[HOSTADDR]:PORT",
                 rule);
@@ -206,7 +206,7 @@ static bool user_open(Netdev *nd, GPtrArray *opts, GError **error)
         if (!strcmp(o->key, "hostfwd") && !user_hostfwd(nd, o->value, true, error))
             return false;
         if (!strcmp(o->key, "restrict") && strcmp(o->value, "on") && strcmp(o->value, "yes")) {
-            g_set_error(error, NET_ERROR, 0,
+            g_set_error(error, NET_ERROR, NET_ERROR_SPEC,
                         "restrict=%s: a user backend only ever reaches the host (restrict=on)",
                         o->value);
             return false;

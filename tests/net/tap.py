@@ -80,6 +80,6 @@ finally:
 r = subprocess.run([tessera, '-M', 'ss5', '-nographic', '-serial', 'null', '-netdev',
                     'tap,id=t0,ifname=' + 'x' * 20, '-net', 'nic,netdev=t0'],
                    stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
-check(r.returncode == 1 and 'ifname=NAME (at most 15 characters)' in r.stderr,
+check(r.returncode == 2 and 'ifname=NAME (at most 15 characters)' in r.stderr,
       'a tap name too long is refused', r.stderr)
 verdict()
