@@ -26,12 +26,16 @@ one uninterrupted run prints: the guest continues at the same instruction count.
                    non-zero, the source resumes
   converge         a guest dirtying memory faster than a 2 MB/s link converges
                    with auto-converge; the figures are printed
+  veth             source and destination in two network namespaces the test
+                   creates, joined by a veth pair (10.201.0.1 and .2); skipped with
+                   the reason when namespaces cannot be made (not root, no `ip`)
 
 Usage: live.py TESSERA FIND_KERNEL INITRAMFS DIRTY_BIN FIXTURE_DIR SOURCE_ROOT BUILD_ROOT
 """
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -51,7 +55,7 @@ class Vm:
     """One tessera process (or, with qemu=True, a qemu-system-sparc one, for
     bench/migration.py); its serial output goes to OUT, stderr to OUT.err."""
 
-    def __init__(self, tessera, tmp, name, args, qmp=True, qemu=False):
+    def __init__(self, tessera, tmp, name, args, qmp=True, qemu=False, prefix=()):
         self.name = name
         self.out = os.path.join(tmp, name + ".out")
         self.err = os.path.join(tmp, name + ".err")
@@ -59,7 +63,7 @@ class Vm:
         cmd = [tessera, "-nographic", "-monitor", "none", "-serial", "file:" + self.out] + RTC
         if qmp:
             cmd += ["-qmp", "unix:" + self.qmp_path + (",server=on,wait=off" if qemu else "")]
-        self.proc = subprocess.Popen(cmd + args, stdin=subprocess.DEVNULL,
+        self.proc = subprocess.Popen(list(prefix) + cmd + args, stdin=subprocess.DEVNULL,
                                      stderr=open(self.err, "w"))
         self.f = None
         if qmp:
@@ -163,8 +167,8 @@ class Tests:
         return ["-M", "ss5", "-m", "128", "-kernel", self.kernel, "-initrd", self.cpio,
                 "-append", "console=ttyS0"]
 
-    def vm(self, name, args, qmp=True):
-        return Vm(self.tessera, self.tmp, name, args, qmp)
+    def vm(self, name, args, qmp=True, prefix=()):
+        return Vm(self.tessera, self.tmp, name, args, qmp, prefix=prefix)
 
     def reference(self):
         if self.full is None:
@@ -451,10 +455,65 @@ class Tests:
             src.kill()
             dst.kill()
 
+    def veth(self):
+        """Two namespaces, a veth pair between them, the machine moves across it."""
+        ns = ["tessera-mig-%d-%s" % (os.getpid(), side) for side in "ab"]
+        addr = ["10.201.0.1", "10.201.0.2"]
+
+        def ip(*args):
+            return subprocess.run(["ip"] + list(args), capture_output=True, text=True,
+                                  timeout=30)
+        if os.geteuid() != 0 or not shutil.which("ip"):
+            return "skipped: making network namespaces needs root and ip(8)"
+        try:
+            steps = [("netns", "add", ns[0]), ("netns", "add", ns[1]),
+                     ("link", "add", "tmig0", "netns", ns[0], "type", "veth", "peer", "name",
+                      "tmig1", "netns", ns[1])]
+            for i in range(2):
+                steps += [("-n", ns[i], "addr", "add", addr[i] + "/30", "dev", "tmig%d" % i),
+                          ("-n", ns[i], "link", "set", "tmig%d" % i, "up"),
+                          ("-n", ns[i], "link", "set", "lo", "up")]
+            for step in steps:
+                r = ip(*step)
+                if r.returncode:
+                    return "skipped: ip %s: %s" % (" ".join(step), r.stderr.strip())
+            self.reference()
+            dst = self.vm("veth-dst", self.linux() + ["-incoming", "tcp:%s:0" % addr[1]],
+                          prefix=["ip", "netns", "exec", ns[1]])
+            src = self.vm("veth-src", self.linux(), prefix=["ip", "netns", "exec", ns[0]])
+            try:
+                said = []
+                wait_for("the destination to say its port", lambda: said.append(re.search(
+                    r"incoming migration on tcp:[0-9.]+:(\d+)", dst.stderr())) or said[-1])
+                port = int(said[-1].group(1))
+                wait_for("the source to print", lambda: b"Linux version" in src.output())
+                src.cmd("migrate", uri="tcp:%s:%d" % (addr[1], port))
+                info = self.wait_migration(src)
+                if info["status"] != "completed":
+                    raise Failure("veth: migration %s: %s" % (info["status"],
+                                                             info.get("error-desc")))
+                if src.cmd("query-status")["status"] != "postmigrate":
+                    raise Failure("veth: the source is not postmigrate")
+                src.quit()
+                rc = dst.wait()
+                if rc != 0:
+                    raise Failure("veth: destination exit status %d: %s" % (rc, dst.stderr()))
+                self.check_joined("veth", src, dst)
+                return ("%s -> %s over a veth pair: joined output = the uninterrupted run, "
+                        "downtime %d ms, total %d ms" % (ns[0], ns[1], info["downtime"],
+                                                         info["total-time"]))
+            finally:
+                src.kill()
+                dst.kill()
+        finally:
+            for n in ns:  # deleting a namespace deletes its end of the pair
+                ip("netns", "del", n)
+
     def run(self, name, fn, *args):
         try:
             detail = fn(*args)
-            print("PASS %s: %s" % (name, detail))
+            print("%s %s: %s" % ("SKIP" if detail.startswith("skipped") else "PASS", name,
+                                 detail))
             self.passed += 1
         except Failure as e:
             print("FAIL %s: %s" % (name, e))
@@ -477,6 +536,7 @@ def main():
         t.run("cancel", t.cancel)
         t.run("truncated", t.truncated)
         t.run("converge", t.converge)
+        t.run("veth", t.veth)
         print("%d passed, %d failed" % (t.passed, t.failed))
         return 1 if t.failed else 0
 
