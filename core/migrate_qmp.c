@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "escape_stream.h"
 #include "migrate.h"
 
 #define QMP_MIGRATE_ERROR g_quark_from_static_string("tessera-qmp-migrate")
@@ -39,8 +40,11 @@ static JsonNode *query_migrate(Session *s)
         json_object_set_int_member(o, "downtime", (gint64)st->downtime_ms);
     else
         json_object_set_int_member(o, "expected-downtime", (gint64)st->expected_downtime_ms);
-    if (i.error)
-        json_object_set_string_member(o, "error-desc", i.error);
+    if (i.error) {
+        char *safe = escape_text(i.error, strlen(i.error)); /* the peer's words */
+        json_object_set_string_member(o, "error-desc", safe);
+        g_free(safe);
+    }
     json_object_set_int_member(o, "cpu-throttle-percentage", st->throttle_pct);
     JsonObject *ram = json_object_new();
     json_object_set_int_member(ram, "transferred", (gint64)st->transferred);

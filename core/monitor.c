@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "chardev.h"
+#include "escape_stream.h"
 
 struct Monitor {
     Session *session;
@@ -67,7 +68,11 @@ static void mon_read(void *opaque, const uint8_t *buf, size_t len)
                 echo(mon, "\n", 1);
                 GString *out = g_string_new(NULL);
                 session_command(mon->session, mon->line->str, out);
-                chardev_write(mon->chr, out->str, out->len);
+                /* Replies quote names and paths from snapshots and the command
+                 * line: no escape sequence of theirs reaches the terminal. */
+                char *safe = escape_text(out->str, out->len);
+                chardev_write(mon->chr, safe, strlen(safe));
+                g_free(safe);
                 g_string_free(out, TRUE);
                 g_string_truncate(mon->line, 0);
                 if (!mon->session->quit)

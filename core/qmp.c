@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "chardev.h"
+#include "escape_stream.h"
 #include "json_stream.h"
 #include "migrate_qmp.h"
 #include "net.h"
@@ -62,7 +63,10 @@ static void reply_error(Qmp *q, JsonNode *id, const char *klass, const char *des
 {
     JsonObject *err = json_object_new();
     json_object_set_string_member(err, "class", klass);
-    json_object_set_string_member(err, "desc", desc);
+    /* JSON strings must be UTF-8: names and paths from outside are escaped. */
+    char *safe = escape_text(desc, strlen(desc));
+    json_object_set_string_member(err, "desc", safe);
+    g_free(safe);
     JsonObject *o = json_object_new();
     json_object_set_object_member(o, "error", err);
     if (id)
@@ -173,7 +177,9 @@ static void execute(Qmp *q, JsonObject *cmd)
         }
         GString *out = g_string_new(NULL);
         session_command(s, line, out);
-        reply(q, id, json_node_init_string(json_node_alloc(), out->str));
+        char *safe = escape_text(out->str, out->len);
+        reply(q, id, json_node_init_string(json_node_alloc(), safe));
+        g_free(safe);
         g_string_free(out, TRUE);
     } else if (!strcmp(name, "set_link")) {
         qmp_set_link(q, id, args);

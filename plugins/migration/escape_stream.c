@@ -3,17 +3,20 @@
 #include "escape_stream.h"
 
 #include <errno.h>
+#include <glib.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 typedef struct Sink {
     int fd;
-    bool lead_c2;  /* the last byte was 0xC2, held back: a C1 control may follow */
-    unsigned need; /* continuation bytes the current UTF-8 sequence still has */
+    uint8_t pend[4]; /* a UTF-8 sequence held back until it is complete */
+    unsigned npend;
+    unsigned need;   /* continuation bytes it still has to get */
     size_t n;
-    char buf[4096 + 8];
+    char buf[4096 + 32];
 } Sink;
 
 static bool sink_flush(Sink *s)
@@ -40,37 +43,49 @@ static bool control(unsigned char c)
     return (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f;
 }
 
-/* One byte into the sink, escaped as needed; a small UTF-8 decoder decides which
- * bytes of 0x80 and up belong to a well-formed sequence. */
+/* The held-back bytes of a sequence that will not be completed, as octal. */
+static void sink_cut(Sink *s)
+{
+    for (unsigned i = 0; i < s->npend; i++)
+        sink_octal(s, s->pend[i]);
+    s->npend = s->need = 0;
+}
+
+/* A complete sequence: passed on if it is well-formed UTF-8 (no overlong form, no
+ * surrogate, at most U+10FFFF) and not a C1 control (U+0080-U+009F). */
+static void sink_sequence(Sink *s)
+{
+    bool c1 = s->pend[0] == 0xc2 && s->pend[1] <= 0x9f;
+    if (c1 || !g_utf8_validate((const char *)s->pend, s->npend, NULL)) {
+        sink_cut(s);
+        return;
+    }
+    memcpy(s->buf + s->n, s->pend, s->npend);
+    s->n += s->npend;
+    s->npend = 0;
+}
+
+/* One byte into the sink, escaped as needed: a sequence of 0x80 and up is held
+ * until it is complete, so only well-formed UTF-8 ever leaves. */
 static void sink_byte(Sink *s, unsigned char c)
 {
-    if (s->lead_c2) {
-        s->lead_c2 = false;
-        if (c >= 0x80 && c <= 0x9f) { /* U+0080-U+009F: a C1 control */
-            sink_octal(s, 0xc2);
-            sink_octal(s, c);
-            return;
-        }
-        s->buf[s->n++] = (char)0xc2;
-        s->need = 1;
-    }
     if (s->need > 0) {
         if (c >= 0x80 && c <= 0xbf) {
-            s->buf[s->n++] = (char)c;
-            s->need--;
+            s->pend[s->npend++] = c;
+            if (--s->need == 0)
+                sink_sequence(s);
             return;
         }
-        s->need = 0; /* a cut sequence: this byte starts afresh */
+        sink_cut(s); /* a cut sequence: this byte starts afresh */
     }
     if (c < 0x80) {
         if (control(c))
             sink_octal(s, c);
         else
             s->buf[s->n++] = (char)c;
-    } else if (c == 0xc2) {
-        s->lead_c2 = true;
-    } else if (c >= 0xc3 && c <= 0xf4) {
-        s->buf[s->n++] = (char)c;
+    } else if (c >= 0xc2 && c <= 0xf4) {
+        s->pend[0] = c;
+        s->npend = 1;
         s->need = c < 0xe0 ? 1 : c < 0xf0 ? 2 : 3;
     } else {
         sink_octal(s, c); /* a stray continuation byte (a raw C1 control), 0xc0, 0xc1, 0xf5+ */
@@ -86,6 +101,22 @@ static ssize_t sink_write(void *cookie, const char *buf, size_t len)
             return -1;
     }
     return sink_flush(s) ? (ssize_t)len : -1;
+}
+
+char *escape_text(const char *text, size_t len)
+{
+    Sink s = {.fd = -1};
+    GString *out = g_string_sized_new(len + 1);
+    for (size_t i = 0; i < len; i++) {
+        sink_byte(&s, (unsigned char)text[i]);
+        if (s.n >= 4096) {
+            g_string_append_len(out, s.buf, (gssize)s.n);
+            s.n = 0;
+        }
+    }
+    sink_cut(&s);
+    g_string_append_len(out, s.buf, (gssize)s.n);
+    return g_string_free(out, FALSE);
 }
 
 /* One sink for each standard stream, for the life of the process. */

@@ -13,9 +13,15 @@
 #define TSNAP_ESCAPE_STREAM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* stderr, and stdout too when `also_stdout`, become escaping streams writing to
  * the same descriptors (stderr unbuffered, stdout as buffered as before). */
 void escape_stdio(bool also_stdout);
+
+/* The same escaping of len bytes of text into a new string (g_free it): for text
+ * that goes elsewhere than the standard streams, such as monitor and QMP replies.
+ * A sequence cut off at the end of the text is escaped too. */
+char *escape_text(const char *text, size_t len);
 
 #endif /* TSNAP_ESCAPE_STREAM_H */

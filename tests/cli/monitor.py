@@ -242,6 +242,13 @@ def stdio_checks(tessera, snap_tool, prog, tmp):
               any(r_.get("name") == "ram" for r_ in man.get("memory", [])), repr(r)[:300])
         r = mon.cmd("info snapshot " + snap + ".missing")
         check("info-snapshot-missing-file", one_error_line(r, snap + ".missing"), repr(r))
+        # A reply quoting what was typed (or what a snapshot says) escapes control
+        # characters and bytes that are not UTF-8, as tessera's stderr does.
+        mon.send(b"info snapshot /nonexistent/\x1b[2J\xfe.tsnap\n")
+        r = mon.reply() or ""
+        errs = [l for l in r.splitlines() if l.startswith("Error:")]
+        check("monitor-reply-escapes", len(errs) == 1 and "\x1b" not in errs[0] and
+              "/nonexistent/\\033[2J\\376.tsnap" in errs[0], repr(r))
 
         data = read(snap)
         bad = {

@@ -122,8 +122,9 @@ def timer_checks(tessera, prog, tmp):
         check("second-ctrl-a-c-shows-only-the-prompt", r == "", repr(r))
         check("still-paused-at-the-same-count", mon.status() == ("paused", n1))
         r = mon.cmd("\x01\x01x")
+        # The monitor got the Ctrl-A; its reply quotes it escaped.
         check("ctrl-a-ctrl-a-sends-ctrl-a-to-the-monitor",
-              r == "unknown command or wrong arguments: '\x01x' (try help)\n", repr(r))
+              r == "unknown command or wrong arguments: '\\001x' (try help)\n", repr(r))
         mon.send(b"cont\n")
         rest, _ = mon.rest()
         rc = finish(p, "mux-cont")
