@@ -7,6 +7,9 @@ guest's /init).
            checksum; two echo connections from the host into the guest, one by
            -nic user,hostfwd=, one by the monitor's hostfwd_add; hostfwd_remove
            closes the first; info network counts the frames.
+  dhcp:    -nic user's DHCP server configures the guest (the kernel's ip=dhcp):
+           the kernel says it got 10.0.2.15 from 10.0.2.2, the guest checks its
+           address and reaches a server on the host without setting anything.
   socket:  two guests joined by -netdev socket listen=/connect= echo data, and
            two more on one multicast group (mcast= on 127.0.0.1).
 
@@ -212,6 +215,34 @@ def test_user():
     server.close()
 
 
+def test_dhcp():
+    server = socket.socket()
+    server.bind(('127.0.0.1', 0))
+    server.listen(1)
+    server.settimeout(max(1, DEADLINE - time.monotonic()))
+    got = {}
+
+    def serve():
+        try:
+            conn, _ = server.accept()
+            with conn:
+                conn.settimeout(60)
+                got['data'] = conn.recv(16)
+        except OSError as e:
+            got['error'] = str(e)
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    proc, out = boot('dhcp', 'ip=dhcp tnet.role=dhcp tnet.port=%d' % server.getsockname()[1],
+                     '-nic', 'user')
+    text = finish('dhcp', proc, out)
+    check('IP-Config: Got DHCP answer from 10.0.2.2, my address is 10.0.2.15' in text,
+          'dhcp: the kernel got its address from -nic user', text[-2000:])
+    t.join(max(1, DEADLINE - time.monotonic()))
+    check(got.get('data') == b'DHCP', 'dhcp: the DHCP-configured guest reached the host',
+          got.get('error', repr(got.get('data'))))
+    server.close()
+
+
 def tcp_listening(port):
     with open('/proc/net/tcp') as f:
         for line in f.readlines()[1:]:
@@ -246,6 +277,7 @@ def test_mcast():
 
 print('kernel:', kernel)
 test_user()
+test_dhcp()
 test_socket()
 test_mcast()
 verdict()

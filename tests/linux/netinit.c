@@ -10,6 +10,9 @@
  *   tnet.role=a      10.0.9.1 on -netdev socket: serve one echo connection on 7000.
  *   tnet.role=b      10.0.9.2, MAC ...:57: connect to 10.0.9.1:7000 and send
  *                    tnet.size bytes of pattern 3 in 1 KiB pieces, each echoed.
+ *   tnet.role=dhcp   with ip=dhcp: the kernel configured eth0 from -nic user's DHCP
+ *                    server; check it is 10.0.2.15 and send "DHCP" to
+ *                    10.0.2.2:tnet.port without configuring anything.
  *   tnet.role=bench  10.0.2.15 (bench/net.py): send tnet.size bytes to
  *                    10.0.2.2:tnet.port, then take one connection on 7777, read
  *                    it to its end and answer "D".
@@ -30,6 +33,7 @@
 #define IFF_UP 0x1
 #define SIOCGIFFLAGS 0x8913
 #define SIOCSIFFLAGS 0x8914
+#define SIOCGIFADDR 0x8915
 #define SIOCSIFADDR 0x8916
 #define SIOCSIFNETMASK 0x891c
 #define SIOCSIFHWADDR 0x8924
@@ -212,6 +216,26 @@ static void echo_one(long ls, const char *name)
     sys(__NR_close, c, 0, 0);
 }
 
+/* The address came from DHCP (the kernel's ip=dhcp): nothing is set here. */
+static void role_dhcp(void)
+{
+    unsigned short port = (unsigned short)param("tnet.port", 0);
+    long s = sys(__NR_socket, AF_INET, SOCK_DGRAM, 0);
+    struct ifreq4 r;
+    char *z = (char *)&r;
+    for (unsigned i = 0; i < sizeof(r); i++) z[i] = 0;
+    const char *n = "eth0";
+    for (int i = 0; n[i]; i++) r.name[i] = n[i];
+    check_num("eth0-get-address", sys(__NR_ioctl, s, SIOCGIFADDR, &r), 0);
+    check_num("dhcp-address-is-10.0.2.15", r.u.in.addr, ip4(10, 0, 2, 15));
+    sys(__NR_close, s, 0, 0);
+    long c = tcp_connect(ip4(10, 0, 2, 2), port);
+    if (c >= 0) {
+        check_num("dhcp-guest-reaches-host", send_all(c, (const unsigned char *)"DHCP", 4), 4);
+        sys(__NR_close, c, 0, 0);
+    }
+}
+
 /* To the host and back, through slirp. */
 static void role_user(void)
 {
@@ -369,8 +393,10 @@ void _start(void)
         role_b();
     else if (role_is("bench"))
         role_bench();
+    else if (role_is("dhcp"))
+        role_dhcp();
     else
-        check(0, "role", cmdline, "tnet.role=user|a|b|bench");
+        check(0, "role", cmdline, "tnet.role=user|a|b|bench|dhcp");
     put(failures ? "linux-init: failures\n" : "linux-init: all passed\n");
     put("DONE\n");
     sys5(__NR_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_POWER_OFF, 0, 0, 0);
