@@ -49,7 +49,8 @@ static const CoreMember cpu_m[] = {
     M(TesseraCpuClass, reg_read),  M(TesseraCpuClass, reg_write),
     M(TesseraCpuClass, dump),      M(TesseraCpuClass, set_pc),
     M(TesseraCpuClass, finalize),  M(TesseraCpuClass, invalidate),
-    M(TesseraCpuClass, describe),
+    M(TesseraCpuClass, describe),  M(TesseraCpuClass, debug_set),
+    M(TesseraCpuClass, debug_translate),
 };
 static const CoreMember runstate_m[] = {
     M(TesseraRunState, icount), M(TesseraRunState, stop_at),

@@ -28,7 +28,36 @@ typedef enum TesseraCpuExit {
     TESSERA_CPU_BUDGET = 0,     /* icount reached stop_at, or exit_request */
     TESSERA_CPU_HALTED = 1,     /* the CPU waits for an interrupt (power-down instruction) */
     TESSERA_CPU_ERROR_MODE = 2, /* a trap with traps disabled: the machine stops */
+    TESSERA_CPU_DEBUG = 3,      /* ABI 1.4: a debug point was hit or a step ended */
 } TesseraCpuExit;
+
+/* ABI 1.4: what a debugger (the gdb stub) asks the CPU to watch. Breakpoints are
+ * by PC: the CPU stops before executing the instruction there, and nothing in
+ * guest memory changes. Watchpoints are by virtual address, [addr, addr + len):
+ * the CPU stops after the instruction that made the access. */
+typedef enum TesseraDebugKind {
+    TESSERA_DEBUG_BREAK = 0,
+    TESSERA_DEBUG_WATCH_WRITE = 1,
+    TESSERA_DEBUG_WATCH_READ = 2,
+    TESSERA_DEBUG_WATCH_ACCESS = 3,
+    TESSERA_DEBUG_STEP = 4, /* in TesseraDebugHit only: one instruction ran */
+} TesseraDebugKind;
+
+typedef struct TesseraDebugPoint {
+    uint32_t kind; /* TesseraDebugKind, BREAK to WATCH_ACCESS */
+    uint32_t len;  /* watchpoints: bytes watched */
+    uint64_t addr; /* PC or virtual address */
+} TesseraDebugPoint;
+
+typedef struct TesseraDebugHit {
+    uint32_t kind;  /* TesseraDebugKind */
+    uint32_t reserved;
+    uint64_t addr;  /* the breakpoint's PC or the address accessed */
+} TesseraDebugHit;
+
+/* debug_set() flags. */
+#define TESSERA_DEBUG_FLAG_STEP 1u /* return TESSERA_CPU_DEBUG after one instruction
+                                    * (or after entering an interrupt's handler) */
 
 typedef struct TesseraCpuClass {
     uint32_t size;          /* sizeof(TesseraCpuClass) */
@@ -62,6 +91,20 @@ typedef struct TesseraCpuClass {
     /* Optional: one line saying how the CPU runs (its accelerator and what it
      * has done), for `info status`. */
     void (*describe)(void *cpu, char *buf, size_t len);
+
+    /* ---- ABI 1.4 ---- */
+    /* Optional (both or neither): the debugger's view. debug_set() replaces the
+     * CPU's debug points (n = 0 and flags = 0: none; the CPU runs at full speed
+     * again); with any armed, run() returns TESSERA_CPU_DEBUG when one is hit and
+     * fills *hit (a pointer kept until the next debug_set). Returns -1 when it
+     * cannot take them (too many). Guest state is never changed by either. */
+    int (*debug_set)(void *cpu, const TesseraDebugPoint *points, unsigned n, unsigned flags,
+                     TesseraDebugHit *hit);
+    /* The physical address the guest's virtual address va maps to now, for a
+     * data access in the current context and mode, without side effects (no
+     * TLB fill, no referenced/modified bits, no fault recorded): 0, or -1 when
+     * va has no valid translation. */
+    int (*debug_translate)(void *cpu, uint64_t va, uint64_t *pa);
 } TesseraCpuClass;
 
 #endif /* TESSERA_CPU_H */

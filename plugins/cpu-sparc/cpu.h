@@ -86,6 +86,7 @@ typedef struct SparcFastTlb {
 
 typedef struct SparcCodeCache SparcCodeCache;
 struct SparcJit;
+typedef struct SparcDebug SparcDebug;
 
 typedef struct SparcCpu {
     /* Guest-visible state, migrated (state.c). */
@@ -113,6 +114,7 @@ typedef struct SparcCpu {
     SparcCodeCache *code;     /* decoded pages, keyed by physical page */
     struct SparcJit *jit;     /* NULL: the interpreter runs (-accel interp) */
     SparcFastTlb tlb[2][3][SPARC_FAST_TLB_SIZE]; /* [supervisor][SparcAccess][index] */
+    SparcDebug *debug;        /* NULL: no debug point armed (debug.c) */
 } SparcCpu;
 
 static inline bool cpu_super(const SparcCpu *cpu)
@@ -139,6 +141,15 @@ void sparc_run_page(SparcCpu *cpu, TesseraRunState *rs, uint64_t limit);
 /* The guest wrote [pa, pa + len) in a page holding code: drop what was decoded
  * or translated from it (decode.c's cache, the JIT's blocks). */
 void sparc_code_written(SparcCpu *cpu, uint64_t pa, uint64_t len);
+
+/* debug.c: the debugger's breakpoints, watchpoints and single-step (ABI 1.4). */
+int sparc_debug_set(void *cpu, const TesseraDebugPoint *points, unsigned n, unsigned flags,
+                    TesseraDebugHit *hit);
+int sparc_debug_translate(void *cpu, uint64_t va, uint64_t *pa);
+TesseraCpuExit sparc_debug_run(SparcCpu *cpu, TesseraRunState *rs);
+/* Watchpoints are armed: data accesses must all reach sparc_debug_access. */
+bool sparc_debug_watching(const SparcCpu *cpu);
+void sparc_debug_access(SparcCpu *cpu, uint32_t va, unsigned size, SparcAccess access);
 
 /* state.c */
 extern const TesseraStateSchema sparc_state_schema;

@@ -287,6 +287,10 @@ int mem_access_slow(SparcCpu *cpu, uint32_t va, unsigned size, SparcAccess acces
     int tt = mem_translate(cpu, va, access, supervisor, &pa, &writable);
     if (tt)
         return tt;
+    if (__builtin_expect(cpu->debug != NULL, 0)) {
+        sparc_debug_access(cpu, va, size, access);
+        fill = fill && !sparc_debug_watching(cpu); /* every access must come here */
+    }
     if (fill) {
         uint8_t *p = mem_tlb_fill(cpu, va, pa, access, supervisor, writable);
         if (p) {
@@ -318,6 +322,8 @@ int mem_swap(SparcCpu *cpu, uint32_t va, unsigned size, bool supervisor, uint32_
     int tt = mem_translate(cpu, va, SPARC_STORE, supervisor, &pa, &writable);
     if (tt)
         return tt;
+    if (__builtin_expect(cpu->debug != NULL, 0))
+        sparc_debug_access(cpu, va, size, SPARC_STORE);
     tt = mem_phys_load(cpu, pa, size, &v, 0, SPARC_STORE);
     if (tt)
         return tt;

@@ -55,7 +55,7 @@
 
 /* Boot-mode instruction fetches come from the PROM (ss5.md "Reset, PROM, power"). */
 #define BOOT_PROM_BASE 0x70000000u
-#define BOOT_PROM_MASK 0x0007ffffu
+#define BOOT_PROM_MASK SPARC_BOOT_WINDOW_MASK
 
 /* Where a faulting access goes when NF suppresses the trap and nothing is mapped:
  * an address nothing decodes (QEMU's 0xffffffffffff0000 cut to 36 bits). */
@@ -396,6 +396,26 @@ void mmu_reg_write(SparcMmu *mmu, uint32_t va, uint32_t value)
     default:
         break; /* SFSR and SFAR are read-only at 3 and 4 */
     }
+}
+
+int mmu_debug_translate(const SparcMmu *mmu, const SparcPhys *phys, uint32_t va,
+                        SparcAccess access, uint64_t *pa)
+{
+    if (!(mmu->ctrl & CTRL_E)) {
+        if (access == SPARC_FETCH && (mmu->ctrl & CTRL_BOOT_MODE))
+            *pa = BOOT_PROM_BASE | (va & BOOT_PROM_MASK);
+        else
+            *pa = va; /* the MMU off: physical */
+        return 0;
+    }
+    /* The tables decide (walk() writes nothing); a TLB entry the guest left
+     * stale after changing a PTE without a flush is not consulted. */
+    Walk w = { 0 };
+    unsigned fault_level;
+    if (walk(mmu, phys, va, &w, &fault_level) != FT_NONE)
+        return -1;
+    *pa = pte_pa(w.pte, w.level, va);
+    return 0;
 }
 
 uint32_t mmu_probe(SparcMmu *mmu, const SparcPhys *phys, uint32_t va)

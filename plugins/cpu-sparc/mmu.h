@@ -72,6 +72,14 @@ void mmu_reg_write(SparcMmu *mmu, uint32_t va, uint32_t value);
 /* ASI 0x03: probe (load) returns the PTE or 0; flush (store) drops TLB entries.
  * va bits 11:8 = type (0 page, 1 segment, 2 region, 3 context, 4 entire). */
 uint32_t mmu_probe(SparcMmu *mmu, const SparcPhys *phys, uint32_t va);
+/* The debugger's translation of an address for a load or a fetch (boot mode
+ * sends fetches to the PROM): the table walk alone, with no side effect (no TLB
+ * entry, no R/M bit, no fault status). 0, or -1 for a VA with no valid
+ * mapping. */
+int mmu_debug_translate(const SparcMmu *mmu, const SparcPhys *phys, uint32_t va,
+                        SparcAccess access, uint64_t *pa);
+/* The part of an address boot-mode fetches keep (the PROM's first 512 KiB). */
+#define SPARC_BOOT_WINDOW_MASK 0x0007ffffu
 /* Returns the VA range the CPU's own caches must drop, as a mask: translations
  * of VAs v with (v & mask) == (va & mask). The mask covers the flushed range and
  * every dropped entry (a page flush that drops a region entry reaches the whole

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The cpu-sparc plugin: the MB86904 (microSPARC II) as a TesseraCpuClass.
- * Lifecycle, reset, interrupt pins, GDB register access and the dump.
+ * Lifecycle, reset, interrupt pins, GDB register access and the dump (breakpoints and the
+ * debugger's address translation: debug.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -109,6 +110,7 @@ static void sparc_finalize(void *opaque)
     jit_free(cpu->jit);
     cpu->jit = NULL;
 #endif
+    sparc_debug_set(cpu, NULL, 0, 0, NULL);
     codecache_free(cpu->code);
     cpu->code = NULL;
 }
@@ -130,9 +132,26 @@ static void sparc_set_pc(void *opaque, uint64_t pc)
 }
 
 /* GDB's SPARC32 numbering: 0-31 g/o/l/i of the current window, 32-63 f0-f31,
- * then y, psr, wim, tbr, pc, npc, fsr, csr. */
+ * then y, psr, wim, tbr, pc, npc, fsr, csr. Past those (and past n_regs, so not
+ * in gdb's g packet): REG_WINDOW + 16 * w + k, window w's locals (k 0-7) and ins
+ * (k 8-15) in the register file, which the gdb stub shows where a window
+ * overflow would store them (docs/debugging.md). */
 enum { REG_F0 = 32, REG_Y = 64, REG_PSR, REG_WIM, REG_TBR, REG_PC, REG_NPC, REG_FSR, REG_CSR,
-       SPARC_N_REGS };
+       SPARC_N_REGS, REG_WINDOW = SPARC_N_REGS,
+       REG_WINDOW_END = REG_WINDOW + 16 * SPARC_NWINDOWS };
+
+/* Window w's local or in k: the live copy in r[] for the current window's
+ * locals and ins, and for the ins of the window below it (our outs). */
+static uint32_t *window_reg(SparcCpu *cpu, unsigned regno)
+{
+    unsigned w = (regno - REG_WINDOW) / 16, k = (regno - REG_WINDOW) % 16;
+    unsigned cwp = cpu->psr & PSR_CWP;
+    if (w == cwp)
+        return &cpu->r[16 + k];
+    if (k >= 8 && (w + 1) % SPARC_NWINDOWS == cwp)
+        return &cpu->r[k];
+    return &cpu->windows[w][k];
+}
 
 static int sparc_reg_read(void *opaque, unsigned regno, uint64_t *value)
 {
@@ -157,6 +176,8 @@ static int sparc_reg_read(void *opaque, unsigned regno, uint64_t *value)
         *value = cpu->fpu.fsr;
     else if (regno == REG_CSR)
         *value = 0; /* no coprocessor */
+    else if (regno >= REG_WINDOW && regno < REG_WINDOW_END)
+        *value = *window_reg(cpu, regno);
     else
         return -1;
     return 0;
@@ -187,6 +208,8 @@ static int sparc_reg_write(void *opaque, unsigned regno, uint64_t value)
         cpu->npc = v;
     } else if (regno == REG_FSR) {
         fpu_ldfsr(&cpu->fpu, v);
+    } else if (regno >= REG_WINDOW && regno < REG_WINDOW_END) {
+        *window_reg(cpu, regno) = v;
     } else if (regno != REG_CSR) {
         return -1;
     }
@@ -273,6 +296,8 @@ static const TesseraCpuClass sparc_class = {
     .finalize = sparc_finalize,
     .invalidate = sparc_invalidate,
     .describe = sparc_describe,
+    .debug_set = sparc_debug_set,
+    .debug_translate = sparc_debug_translate,
 };
 
 TESSERA_PLUGIN(.name = "cpu-sparc", .version = "1.0.0", .kind = TESSERA_PLUGIN_CPU,

@@ -64,6 +64,8 @@ int sparc_run_prelude(SparcCpu *cpu, TesseraRunState *rs)
 TesseraCpuExit sparc_run(void *opaque, TesseraRunState *rs)
 {
     SparcCpu *cpu = opaque;
+    if (__builtin_expect(cpu->debug != NULL, 0))
+        return sparc_debug_run(cpu, rs); /* a debugger armed something: debug.c */
 #if SPARC_HAVE_JIT
     if (cpu->jit)
         return jit_run(cpu, rs);

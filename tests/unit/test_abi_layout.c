@@ -95,7 +95,7 @@ Test(abi_layout, cpu_exit_values)
 
 Test(abi_layout, cpu_class)
 {
-    PIN_SIZE(TesseraCpuClass, 128);
+    PIN_SIZE(TesseraCpuClass, 144);
     PIN(TesseraCpuClass, size, 0);
     PIN(TesseraCpuClass, instance_size, 4);
     PIN(TesseraCpuClass, state, 8);
@@ -113,6 +113,18 @@ Test(abi_layout, cpu_class)
     PIN(TesseraCpuClass, finalize, 104);
     PIN(TesseraCpuClass, invalidate, 112);
     PIN(TesseraCpuClass, describe, 120);
+    PIN(TesseraCpuClass, debug_set, 128);
+    PIN(TesseraCpuClass, debug_translate, 136);
+    PIN_SIZE(TesseraDebugPoint, 16);
+    PIN(TesseraDebugPoint, kind, 0);
+    PIN(TesseraDebugPoint, len, 4);
+    PIN(TesseraDebugPoint, addr, 8);
+    PIN_SIZE(TesseraDebugHit, 16);
+    PIN(TesseraDebugHit, kind, 0);
+    PIN(TesseraDebugHit, addr, 8);
+    cr_expect_eq(TESSERA_CPU_DEBUG, 3);
+    cr_expect_eq(TESSERA_DEBUG_WATCH_ACCESS, 3);
+    cr_expect_eq(TESSERA_DEBUG_STEP, 4);
 }
 
 Test(abi_layout, device_class)
