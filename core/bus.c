@@ -16,6 +16,8 @@ struct Bus {
     uint8_t logging; /* dirty-log clients started, one bit each */
     BusCodeHook code_hook; /* a write hit a page marked as code */
     void *code_opaque;
+    BusCodeHook watch_hook; /* a debugger watches bus writes to RAM */
+    void *watch_opaque;
 };
 
 #define BUS_SPACE_END (UINT64_C(1) << TESSERA_PA_BITS)
@@ -215,6 +217,8 @@ static inline void bus_ram_written(const Bus *bus, const Region *r, uint64_t pa,
     dirty_map_mark(&r->dirty, pa, len);
     if (bus->code_hook && dirty_map_has_code(&r->dirty, pa, len))
         bus->code_hook(bus->code_opaque, pa, len);
+    if (bus->watch_hook)
+        bus->watch_hook(bus->watch_opaque, pa, len);
 }
 
 int bus_read(Bus *bus, uint64_t pa, unsigned size, uint64_t *value)
@@ -388,6 +392,12 @@ void bus_set_code_hook(Bus *bus, BusCodeHook hook, void *opaque)
 {
     bus->code_hook = hook;
     bus->code_opaque = opaque;
+}
+
+void bus_set_watch_hook(Bus *bus, BusCodeHook hook, void *opaque)
+{
+    bus->watch_hook = hook;
+    bus->watch_opaque = opaque;
 }
 
 int bus_dirty_start(Bus *bus)

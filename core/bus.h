@@ -67,6 +67,10 @@ void bus_mem_region(const Bus *bus, uint64_t pa, TesseraMemRegion *out);
  * as code (TesseraMemRegion.code): the CPU's invalidate(). */
 typedef void (*BusCodeHook)(void *opaque, uint64_t pa, uint64_t len);
 void bus_set_code_hook(Bus *bus, BusCodeHook hook, void *opaque);
+/* Who is told of every write to RAM through the bus (DMA, device and split CPU
+ * stores; not the CPU's host-pointer stores): a debugger's watchpoints. NULL:
+ * nobody (the default). */
+void bus_set_watch_hook(Bus *bus, BusCodeHook hook, void *opaque);
 
 /* The dirty log over every RAM region (docs/memory.md). Every RAM write through
  * the bus marks its pages; host-pointer writers mark through TesseraMemRegion.dirty.

@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -42,7 +43,7 @@ typedef enum ChardevKind {
     CHARDEV_STDIO,
     CHARDEV_FILE,
     CHARDEV_UNIX,        /* connected client */
-    CHARDEV_UNIX_SERVER, /* listening; one client at a time */
+    CHARDEV_UNIX_SERVER, /* listening (unix or tcp); one client at a time */
     CHARDEV_MUX,         /* the monitor's side of mon:stdio */
 } ChardevKind;
 
@@ -322,6 +323,60 @@ static bool chardev_open_unix(Chardev *chr, const char *args, GError **error)
     return true;
 }
 
+/*
+ * "tcp:[HOST]:PORT,server[,nowait]": a listening TCP socket (the gdb stub's
+ * -gdb tcp::1234). HOST defaults to 127.0.0.1, not every interface: whoever
+ * connects drives the emulator (docs/security.md). Non-blocking, as the unix
+ * server; only the server side exists.
+ */
+static bool chardev_open_tcp(Chardev *chr, const char *args, GError **error)
+{
+    g_auto(GStrv) parts = g_strsplit(args, ",", -1);
+    bool server = false;
+    for (int i = 1; parts[i]; i++) {
+        if (!strcmp(parts[i], "server") || !strcmp(parts[i], "server=on"))
+            server = true;
+        else if (strcmp(parts[i], "nowait") && strcmp(parts[i], "wait=off")) {
+            g_set_error(error, chardev_error_quark(), 0, "chardev '%s': unknown option '%s'",
+                        chr->spec, parts[i]);
+            return false;
+        }
+    }
+    const char *colon = strrchr(parts[0], ':');
+    if (!server || !colon || !colon[1]) {
+        g_set_error(error, chardev_error_quark(), 0,
+                    "chardev '%s': expected tcp:[HOST]:PORT,server", chr->spec);
+        return false;
+    }
+    char *host = g_strndup(parts[0], (gsize)(colon - parts[0]));
+    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                              .ai_flags = AI_NUMERICSERV | AI_PASSIVE };
+    struct addrinfo *ai = NULL;
+    int rc = getaddrinfo(*host ? host : "127.0.0.1", colon + 1, &hints, &ai);
+    g_free(host);
+    if (rc != 0) {
+        g_set_error(error, chardev_error_quark(), 0, "chardev '%s': %s", chr->spec,
+                    gai_strerror(rc));
+        return false;
+    }
+    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    int one = 1;
+    bool ok = fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0 &&
+              bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 1) == 0;
+    int e = errno;
+    freeaddrinfo(ai);
+    if (!ok) {
+        chardev_fail(error, chr->spec, "listen", e);
+        if (fd >= 0)
+            close(fd);
+        return false;
+    }
+    chr->kind = CHARDEV_UNIX_SERVER;
+    chr->listen_fd = fd;
+    chr->pending = g_byte_array_new();
+    return true;
+}
+
 Chardev *chardev_open(const char *spec, GError **error)
 {
     Chardev *chr = g_new0(Chardev, 1);
@@ -364,10 +419,12 @@ Chardev *chardev_open(const char *spec, GError **error)
         }
     } else if (g_str_has_prefix(spec, "unix:")) {
         ok = chardev_open_unix(chr, spec + 5, error);
+    } else if (g_str_has_prefix(spec, "tcp:")) {
+        ok = chardev_open_tcp(chr, spec + 4, error);
     } else {
         g_set_error(error, chardev_error_quark(), 0,
                     "chardev '%s': unknown backend (expected stdio, null, file:PATH, "
-                    "unix:PATH[,server[,wait]])",
+                    "unix:PATH[,server[,wait]], tcp:[HOST]:PORT,server)",
                     spec);
         ok = false;
     }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Character backends: stdio (raw terminal, restored on exit; Ctrl-A x quits), file,
- * unix socket, null. Specs as in QEMU: "stdio", "mon:stdio" (the terminal shared with
- * the monitor, Ctrl-A c switching), "file:PATH", "unix:PATH[,server]", "null".
+ * unix socket, TCP server, null. Specs as in QEMU: "stdio", "mon:stdio" (the terminal
+ * shared with the monitor, Ctrl-A c switching), "file:PATH", "unix:PATH[,server]",
+ * "tcp:[HOST]:PORT,server" (HOST defaults to 127.0.0.1), "null".
  * A server's socket file is created 0600 and replaces only a stale socket. Sockets
  * never block the emulator or raise SIGPIPE: output a peer does not read waits in
  * a bounded queue (1 MiB), and a peer that lets it fill is disconnected. */

@@ -454,6 +454,10 @@ MachineExit machine_run(Machine *m)
             return exit;
         if (m->stop)
             return MACHINE_EXIT_STOPPED;
+        if (m->debug_dma_hit) {
+            m->debug_dma_hit = false;
+            return MACHINE_EXIT_DEBUG;
+        }
         if (quit_requested(m))
             return MACHINE_EXIT_QUIT;
         /* A break (-savevm-at) at the same count as the limit happens first. */
@@ -510,6 +514,8 @@ MachineExit machine_run(Machine *m)
         TesseraCpuExit why = m->cpu_class->run(m->cpu->mem, &m->rs);
         if (why == TESSERA_CPU_ERROR_MODE)
             return MACHINE_EXIT_ERROR_MODE;
+        if (why == TESSERA_CPU_DEBUG)
+            return MACHINE_EXIT_DEBUG;
         if (why == TESSERA_CPU_HALTED)
             m->halted = m->irl == 0;
         clock_run_expired(m->clock);
@@ -523,6 +529,7 @@ void machine_loaded(Machine *m)
     bus_dirty_mark(m->bus, 0, UINT64_MAX);
     m->request = 0;
     m->halted = false;
+    m->debug_dma_hit = false;
     m->rs.exit_request = 1;
 }
 

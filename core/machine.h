@@ -34,6 +34,7 @@ typedef enum MachineExit {
     MACHINE_EXIT_STOPPED = 4,     /* machine_stop() was called (monitor) */
     MACHINE_EXIT_HUNG = 5,        /* halted with nothing that could wake it */
     MACHINE_EXIT_BREAK = 6,       /* the icount given to machine_break_at() was reached */
+    MACHINE_EXIT_DEBUG = 7,       /* a debug point was hit or a step ended (machine_debug.h) */
 } MachineExit;
 
 /* Build the machine from a resolution of its machine file (resolve.h): devices

@@ -27,6 +27,13 @@ typedef struct PollHook {
     void *opaque;
 } PollHook;
 
+/* A watched range's physical piece, for DMA (machine_debug.c). */
+typedef struct MachineDmaWatch {
+    uint64_t va, pa, len;
+    uint32_t kind; /* TesseraDebugKind */
+} MachineDmaWatch;
+#define MACHINE_DMA_WATCH_MAX 128
+
 struct Machine {
     const MachineSpec *spec;
     const MachineResolution *res;
@@ -51,6 +58,10 @@ struct Machine {
     int request;  /* pending TesseraRequest, 0 = none */
     bool halted;
     bool stop;
+    TesseraDebugHit debug_hit; /* what stopped a MACHINE_EXIT_DEBUG (machine_debug.c) */
+    bool debug_dma_hit;        /* a bus write hit a watched page */
+    unsigned n_dma_watch;
+    MachineDmaWatch dma_watch[MACHINE_DMA_WATCH_MAX];
     GArray *memory; /* TesseraMemoryInfo, for the migration view */
     GArray *view_instances;
     TesseraMachineView view;

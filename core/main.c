@@ -11,6 +11,7 @@
 #include "escape_stream.h"
 #include "exit_status.h"
 #include "file_read.h"
+#include "gdbstub.h"
 #include "machine.h"
 #include "machine_file.h"
 #include "migrate.h"
@@ -45,6 +46,8 @@ typedef struct Cli {
     uint64_t savevm_at;
     const char *savevm_file, *savevm_compat;
     const char *incoming; /* -incoming URI|defer */
+    const char *gdb;  /* -gdb DEV, -s */
+    bool start_paused; /* -S */
 } Cli;
 
 static const char usage_text[] =
@@ -116,6 +119,11 @@ static const char usage_text[] =
     "  -D FILE               the -d log goes to FILE instead of stderr\n"
     "\n"
     "Debugging and tests:\n"
+    "  -gdb DEV              gdb stub on DEV: tcp::PORT, tcp:HOST:PORT (HOST defaults\n"
+    "                        to 127.0.0.1) or unix:PATH (docs/debugging.md)\n"
+    "  -s                    -gdb tcp::1234\n"
+    "  -S                    do not start the CPU: wait for gdb's continue or the\n"
+    "                        monitor's (or QMP's) cont\n"
     "  -icount-limit N       stop after N guest instructions with a register dump\n"
     "  -report-icount        print the number of guest instructions at exit\n"
     "\n"
@@ -293,6 +301,10 @@ static void parse_args(int argc, char **argv, Cli *cli)
             cli->savevm_compat = ARG();
         } else if (!strcmp(o, "-incoming")) {
             cli->incoming = ARG();
+        } else if (!strcmp(o, "-gdb") || !strcmp(o, "-s")) { /* the gdb stub */
+            cli->gdb = o[1] == 's' ? "tcp::1234" : ARG();
+        } else if (!strcmp(o, "-S")) {
+            cli->start_paused = true;
         } else if (!strcmp(o, "-monitor")) {
             cli->monitor = ARG();
         } else if (!strcmp(o, "-qmp")) {
@@ -435,7 +447,8 @@ static MachineExit run(Session *s, const Cli *cli, Monitor *mons[2], Qmp *qmp)
         if (s->quit)
             return MACHINE_EXIT_QUIT;
         if (s->paused) {
-            int listeners = (mons[0] != NULL) + (mons[1] != NULL) + (qmp != NULL);
+            int listeners = (mons[0] != NULL) + (mons[1] != NULL) + (qmp != NULL) +
+                            (s->gdb != NULL);
             int wait_ms = listeners > 1 ? 10 : 100;
             /* An incoming migration to wait for, or an outgoing one to go on with. */
             bool migrating = migrate_poll(s, listeners ? 0 : 100);
@@ -446,10 +459,12 @@ static MachineExit run(Session *s, const Cli *cli, Monitor *mons[2], Qmp *qmp)
                     monitor_poll(mons[i], wait_ms);
             if (qmp)
                 qmp_poll(qmp, wait_ms);
+            gdb_poll(s->gdb, wait_ms);
             continue;
         }
         MachineExit why = machine_run(s->machine);
-        if (why == MACHINE_EXIT_STOPPED)
+        gdb_machine_exit(s->gdb, why);
+        if (why == MACHINE_EXIT_STOPPED || why == MACHINE_EXIT_DEBUG)
             continue;
         if (why == MACHINE_EXIT_BREAK) {
             GError *error = NULL;
@@ -577,7 +592,7 @@ int main(int argc, char **argv)
     m = machine_new(res, reg, &cli.mopts, &error);
     if (!m)
         goto failed;
-    session = (Session){ .machine = m, .reg = reg };
+    session = (Session){ .machine = m, .reg = reg, .paused = cli.start_paused };
     if (cli.loadvm && !snapshot_load(m, reg, cli.loadvm, &error))
         goto failed;
     if (cli.savevm_at)
@@ -590,6 +605,8 @@ int main(int argc, char **argv)
     if (cli.qmp && !(qmp = qmp_new(&session, cli.qmp, &error)))
         goto failed;
     if (cli.incoming && !migrate_incoming(&session, cli.incoming, false, &error))
+        goto failed;
+    if (cli.gdb && !gdb_serve(&session, cli.gdb, &error))
         goto failed;
 
     MachineExit why = run(&session, &cli, mons, qmp);
@@ -628,6 +645,7 @@ failed:
     status = fail(error);
 done:
     migrate_free(&session);
+    gdb_free(session.gdb);
     machine_free(m);
     net_hub_free(cli.mopts.net);
     monitor_free(mons[0]);

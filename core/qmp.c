@@ -7,6 +7,7 @@
 #include "config.h"
 #include "chardev.h"
 #include "escape_stream.h"
+#include "gdbstub.h"
 #include "json_stream.h"
 #include "migrate_qmp.h"
 #include "net.h"
@@ -122,6 +123,24 @@ static void qmp_set_link(Qmp *q, JsonNode *id, JsonObject *args)
     reply(q, id, NULL);
 }
 
+/* gdbserver {"device": DEV}: the monitor's gdbserver (tcp::PORT, unix:PATH, none). */
+static void qmp_gdbserver(Qmp *q, JsonNode *id, JsonObject *args)
+{
+    bool bad;
+    const char *dev = string_member(args, "device", &bad);
+    if (!dev || bad) {
+        reply_error(q, id, "GenericError", "gdbserver needs 'device' (string)");
+        return;
+    }
+    GError *error = NULL;
+    if (!gdb_serve(q->session, dev, &error)) {
+        reply_error(q, id, "GenericError", error->message);
+        g_error_free(error);
+        return;
+    }
+    reply(q, id, NULL);
+}
+
 static void execute(Qmp *q, JsonObject *cmd)
 {
     JsonNode *id = json_object_get_member(cmd, "id");
@@ -183,6 +202,8 @@ static void execute(Qmp *q, JsonObject *cmd)
         g_string_free(out, TRUE);
     } else if (!strcmp(name, "set_link")) {
         qmp_set_link(q, id, args);
+    } else if (!strcmp(name, "gdbserver")) {
+        qmp_gdbserver(q, id, args);
     } else if (!strcmp(name, "quit")) {
         reply(q, id, NULL);
         session_quit(s);

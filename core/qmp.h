@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* A QMP-compatible JSON endpoint (-qmp unix:PATH): greeting, qmp_capabilities, stop,
- * cont, query-status, human-monitor-command, quit; enough for existing QMP clients. */
+ * cont, query-status, human-monitor-command, set_link, gdbserver, quit; enough for
+ * existing QMP clients. */
 #ifndef CORE_QMP_H
 #define CORE_QMP_H
 

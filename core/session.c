@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "gdbstub.h"
 #include "migrate.h"
 #include "net.h"
 #include "snapshot.h"
@@ -56,6 +57,8 @@ static void cmd_help(GString *out)
                          "info migrate         migration status, statistics and progress\n"
                          "info snapshot FILE   the manifest of a snapshot file\n"
                          "info network         network backends, their NICs and counters\n"
+                         "gdbserver [DEV]      gdb stub on DEV: tcp::PORT (default tcp::1234),\n"
+                         "                     tcp:HOST:PORT, unix:PATH, or none to stop it\n"
                          "set_link NAME on|off connect or disconnect network backend NAME\n"
                          "hostfwd_add [NAME] tcp|udp:[HADDR]:HPORT-[GADDR]:GPORT\n"
                          "                     forward a host port into the guest (user)\n"
@@ -164,6 +167,18 @@ static void cmd_migrate(Session *s, char **argv, GString *out)
     }
 }
 
+static void cmd_gdbserver(Session *s, const char *dev, GString *out)
+{
+    GError *error = NULL;
+    if (!gdb_serve(s, dev, &error)) {
+        put_error(out, error);
+    } else if (strcmp(dev, "none") != 0) {
+        g_string_append_printf(out, "Waiting for gdb connection on device '%s'\n", dev);
+    } else {
+        g_string_append(out, "Disabled gdbserver\n");
+    }
+}
+
 static void cmd_info(Session *s, char **argv, GString *out)
 {
     if (argv[1] && !strcmp(argv[1], "migrate") && !argv[2]) {
@@ -224,6 +239,8 @@ void session_command(Session *s, const char *line, GString *out)
         cmd_savevm(s, argv[1], out);
     } else if (!strcmp(cmd, "loadvm") && one_arg) {
         cmd_loadvm(s, argv[1], out);
+    } else if (!strcmp(cmd, "gdbserver") && (!argv[1] || one_arg)) {
+        cmd_gdbserver(s, argv[1] ? argv[1] : "tcp::1234", out);
     } else if (!strcmp(cmd, "info")) {
         cmd_info(s, argv, out);
     } else if ((!strcmp(cmd, "quit") || !strcmp(cmd, "q")) && !argv[1]) {

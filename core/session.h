@@ -21,6 +21,7 @@ typedef struct Session {
     bool inmigrate, postmigrate;
     bool failed; /* an incoming migration failed: the process ends with status 1 */
     Migrate *migrate;
+    struct GdbStub *gdb; /* -gdb or `gdbserver`: the gdb stub (gdbstub.h), or NULL */
 } Session;
 
 /* QEMU's run state: running, paused, inmigrate or postmigrate. */

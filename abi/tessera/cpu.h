@@ -28,10 +28,10 @@ typedef enum TesseraCpuExit {
     TESSERA_CPU_BUDGET = 0,     /* icount reached stop_at, or exit_request */
     TESSERA_CPU_HALTED = 1,     /* the CPU waits for an interrupt (power-down instruction) */
     TESSERA_CPU_ERROR_MODE = 2, /* a trap with traps disabled: the machine stops */
-    TESSERA_CPU_DEBUG = 3,      /* ABI 1.4: a debug point was hit or a step ended */
+    TESSERA_CPU_DEBUG = 3,      /* ABI 1.5: a debug point was hit or a step ended */
 } TesseraCpuExit;
 
-/* ABI 1.4: what a debugger (the gdb stub) asks the CPU to watch. Breakpoints are
+/* ABI 1.5: what a debugger (the gdb stub) asks the CPU to watch. Breakpoints are
  * by PC: the CPU stops before executing the instruction there, and nothing in
  * guest memory changes. Watchpoints are by virtual address, [addr, addr + len):
  * the CPU stops after the instruction that made the access. */
@@ -92,7 +92,7 @@ typedef struct TesseraCpuClass {
      * has done), for `info status`. */
     void (*describe)(void *cpu, char *buf, size_t len);
 
-    /* ---- ABI 1.4 ---- */
+    /* ---- ABI 1.5 ---- */
     /* Optional (both or neither): the debugger's view. debug_set() replaces the
      * CPU's debug points (n = 0 and flags = 0: none; the CPU runs at full speed
      * again); with any armed, run() returns TESSERA_CPU_DEBUG when one is hit and

@@ -142,7 +142,7 @@ void sparc_run_page(SparcCpu *cpu, TesseraRunState *rs, uint64_t limit);
  * or translated from it (decode.c's cache, the JIT's blocks). */
 void sparc_code_written(SparcCpu *cpu, uint64_t pa, uint64_t len);
 
-/* debug.c: the debugger's breakpoints, watchpoints and single-step (ABI 1.4). */
+/* debug.c: the debugger's breakpoints, watchpoints and single-step (ABI 1.5). */
 int sparc_debug_set(void *cpu, const TesseraDebugPoint *points, unsigned n, unsigned flags,
                     TesseraDebugHit *hit);
 int sparc_debug_translate(void *cpu, uint64_t va, uint64_t *pa);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The debugger's view of the CPU (TesseraCpuClass.debug_set/debug_translate,
- * ABI 1.4): breakpoints by PC, watchpoints by virtual address, single-step.
+ * ABI 1.5): breakpoints by PC, watchpoints by virtual address, single-step.
  *
  * While anything is armed, run() comes here instead of the normal loop (or the
  * JIT): one instruction at a time through the interpreter, a breakpoint looked

@@ -136,6 +136,13 @@ bool net_hub_set_link(NetHub *hub, const char *id, bool up, GError **error)
     return false;
 }
 
+/* No gdb stub here: gdbserver is refused, naming the device. */
+bool gdb_serve(Session *s, const char *dev, GError **error)
+{
+    g_set_error(error, g_quark_from_static_string("fuzz"), 1, "gdb device '%s': not here", dev);
+    return false;
+}
+
 /* ---- the target ---- */
 
 static void send_bytes(const uint8_t *p, size_t n)

@@ -28,7 +28,7 @@
 Test(abi_layout, abi_version_and_descriptor_symbol)
 {
     cr_expect_eq(TESSERA_ABI_MAJOR, 1);
-    cr_expect_eq(TESSERA_ABI_MINOR, 4);
+    cr_expect_eq(TESSERA_ABI_MINOR, 5);
     cr_expect_str_eq(TESSERA_PLUGIN_SYMBOL, "tessera_plugin");
 }
 
