@@ -6,14 +6,14 @@ set -eu
 
 # Build: compiler, meson, GLib/GModule, json-glib (manifests), zstd (snapshots),
 # libdwarf + libelf (tessera-abi), criterion (unit tests), libslirp (-netdev user).
-# Tests: the SPARC cross compiler and the kernel headers (guest programs, the Linux /init), OpenBIOS (qemu-system-data),
+# Tests: gdb-multiarch (suite gdb), the SPARC cross compiler and the kernel headers (guest programs, the Linux /init), OpenBIOS (qemu-system-data),
 # qemu-system-sparc (the reference emulator), pahole (tessera-abi cross-check),
 # clang + its runtime (libFuzzer), Capstone (the JIT's disassembly for -d logs and
 # the emitter tests); help2man (man pages); dpkg-dev, debhelper and lintian
 # (`make deb` and its test in tests/sdk).
 PACKAGES="gcc make pkg-config meson ninja-build libglib2.0-dev libjson-glib-dev libzstd-dev
 libdwarf-dev libelf-dev zlib1g-dev libcriterion-dev libslirp-dev gcc-sparc64-linux-gnu linux-libc-dev-sparc64-cross qemu-system-data
-qemu-system-sparc dwarves clang libclang-rt-14-dev libcapstone-dev help2man dpkg-dev debhelper lintian"
+qemu-system-sparc gdb-multiarch dwarves clang libclang-rt-14-dev libcapstone-dev help2man dpkg-dev debhelper lintian"
 [ $# -eq 0 ] || PACKAGES="$*"
 
 missing=""
