@@ -878,6 +878,92 @@ static bool tx_store(Tx *t, const SparcDecoded *d)
     return true;
 }
 
+/* ---- register windows ---- */
+
+#define WIN_OFF(i) (CPU_OFF(windows) + 4 * (int32_t)(i))
+
+/* rdx = w * 64, w = (ecx + delta) mod 8: windows[w] is at [rbx + rdx + WIN_OFF(0)]. */
+static void tx_window_index(Tx *t, int delta)
+{
+    JitBuf *b = &t->b;
+    emit_lea(b, 0, RDX, RCX, -1, 1, delta);
+    emit_alu_ri(b, 0, ALU_AND, RDX, SPARC_NWINDOWS - 1);
+    emit_shift_ri(b, 0, SH_SHL, RDX, 6);
+}
+
+/* n words between r[] at `r` and windows[w] (rdx) at word `i`, two at a time. */
+static void tx_window_copy(Tx *t, bool to_window, unsigned r, unsigned i, unsigned n)
+{
+    JitBuf *b = &t->b;
+    for (unsigned j = 0; j < n; j += 2) {
+        if (to_window) {
+            emit_load(b, E_W, RAX, RBX, R_OFF(r + j));
+            emit_rm(b, E_W, 0x89, RAX, RBX, RDX, 1, WIN_OFF(i + j));
+        } else {
+            emit_rm(b, E_W, 0x8b, RAX, RBX, RDX, 1, WIN_OFF(i + j));
+            emit_store(b, E_W, RBX, R_OFF(r + j), RAX);
+        }
+    }
+}
+
+static void tx_move_regs(Tx *t, unsigned to, unsigned from)
+{
+    for (unsigned j = 0; j < 8; j += 2) {
+        emit_load(&t->b, E_W, RAX, RBX, R_OFF(from + j));
+        emit_store(&t->b, E_W, RBX, R_OFF(to + j), RAX);
+    }
+}
+
+/* SAVE and RESTORE inline (V8 B.20): the sum in the old window, the WIM
+ * check (a trap goes to the handler), CWP, the copies of traps.c's
+ * window_down/window_up (the same words to the same places, so both
+ * accelerators leave identical state), rd in the new window. Globals stay
+ * cached; windowed registers leave the cache. */
+static void tx_window(Tx *t, const SparcDecoded *d)
+{
+    JitBuf *b = &t->b;
+    bool save = d->op == OP_SAVE;
+    tx_address(t, d);
+    emit_mov_rr(b, 0, RSI, RAX);
+    for (unsigned i = 0; i < N_CACHE; i++) {
+        int g = t->rc.guest[i];
+        if (g >= 8 && g < 32) {
+            if (t->rc.dirty[i])
+                emit_store(b, 0, RBX, R_OFF(g), cache_host[i]);
+            t->rc.guest[i] = -1;
+            t->rc.dirty[i] = 0;
+        }
+    }
+    Stub *s = tx_slow(t, d); /* overflow/underflow: the handler traps */
+    emit_load(b, 0, RDX, RBX, CPU_OFF(psr));
+    emit_lea(b, 0, RCX, RDX, -1, 1, save ? -1 : 1);
+    emit_alu_ri(b, 0, ALU_AND, RCX, SPARC_NWINDOWS - 1);
+    emit_load(b, 0, RAX, RBX, CPU_OFF(wim));
+    emit_bt_rr(b, RAX, RCX);
+    tx_slow_jcc(t, s, CC_B);
+    emit_alu_ri(b, 0, ALU_AND, RDX, (int32_t)~PSR_CWP);
+    emit_alu_rr(b, 0, ALU_OR, RDX, RCX);
+    emit_store(b, 0, RBX, CPU_OFF(psr), RDX);
+    if (save) { /* window_down: ecx = the new CWP */
+        tx_window_index(t, 1);
+        tx_window_copy(t, true, 16, 0, 16);
+        tx_move_regs(t, 24, 8);
+        tx_window_index(t, 0);
+        tx_window_copy(t, false, 16, 0, 8);
+        tx_window_index(t, -1);
+        tx_window_copy(t, false, 8, 8, 8);
+    } else { /* window_up */
+        tx_window_index(t, -1);
+        tx_window_copy(t, true, 16, 0, 8);
+        tx_window_index(t, -2);
+        tx_window_copy(t, true, 8, 8, 8);
+        tx_move_regs(t, 8, 24);
+        tx_window_index(t, 0);
+        tx_window_copy(t, false, 16, 0, 16);
+    }
+    tx_set(t, d->rd, RSI);
+}
+
 static bool is_memory_op(unsigned op)
 {
     return op >= OP_LD && op <= OP_STDF;
@@ -904,6 +990,9 @@ static void tx_insn(Tx *t, const SparcDecoded *d)
         return;
     case OP_UMUL: case OP_SMUL: case OP_UMULCC: case OP_SMULCC:
         tx_mul(t, d);
+        return;
+    case OP_SAVE: case OP_RESTORE:
+        tx_window(t, d);
         return;
     case OP_RDY:
         emit_load(b, 0, RAX, RBX, CPU_OFF(y));
