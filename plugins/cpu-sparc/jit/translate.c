@@ -744,7 +744,7 @@ static void tx_address(Tx *t, const SparcDecoded *d)
 /* eax = effective address; the fast TLB probe for `access`; on a hit rax is the
  * host address and rcx the entry index * 3. Misses and misalignment go to the
  * returned slow path (its register cache is the one after the address). */
-static Stub *tx_probe(Tx *t, const SparcDecoded *d, unsigned size, SparcAccess access)
+static Stub *tx_probe_table(Tx *t, const SparcDecoded *d, unsigned size, int32_t tlb)
 {
     JitBuf *b = &t->b;
     tx_address(t, d);
@@ -760,11 +760,15 @@ static Stub *tx_probe(Tx *t, const SparcDecoded *d, unsigned size, SparcAccess a
     emit_mov_rr(b, 0, RDX, RAX);
     emit_alu_ri(b, 0, ALU_AND, RDX, (int32_t)~SPARC_PAGE_MASK);
     emit_alu_rm(b, 0, ALU_OR, RDX, RBX, CPU_OFF(tlb_gen)); /* mem_tlb_tag */
-    int32_t tlb = TLB_OFF(t->sup, access);
     emit_cmp_mr_idx(b, RBX, RCX, 8, tlb, RDX);
     tx_slow_jcc(t, s, CC_NE);
     emit_add64_m_idx(b, RAX, RBX, RCX, 8, tlb + 8);
     return s;
+}
+
+static Stub *tx_probe(Tx *t, const SparcDecoded *d, unsigned size, SparcAccess access)
+{
+    return tx_probe_table(t, d, size, TLB_OFF(t->sup, access));
 }
 
 static void tx_check_hook(Tx *t, const SparcDecoded *d)
@@ -793,11 +797,27 @@ static unsigned inline_access(const SparcDecoded *d, bool *store)
     static const uint8_t size[OP_COUNT] = {
         [OP_LD] = 4, [OP_LDUB] = 1, [OP_LDSB] = 1, [OP_LDUH] = 2, [OP_LDSH] = 2, [OP_LDD] = 8,
         [OP_ST] = 4, [OP_STB] = 1, [OP_STH] = 2, [OP_STD] = 8,
+        [OP_STA] = 4, [OP_STBA] = 1, [OP_STHA] = 2, [OP_STDA] = 8,
     };
-    *store = d->op == OP_ST || d->op == OP_STB || d->op == OP_STH || d->op == OP_STD;
+    *store = d->op == OP_ST || d->op == OP_STB || d->op == OP_STH || d->op == OP_STD ||
+             d->op == OP_STA || d->op == OP_STBA || d->op == OP_STHA || d->op == OP_STDA;
     if (size[d->op] == 8 && (d->rd & 1))
         return 0;
     return size[d->op];
+}
+
+/* Alternate-space stores translated inline: ASI 0x20 (MMU bypass, Linux's
+ * page-table and page clearing stores) in supervisor blocks, probing
+ * cpu->bypass by PA as the others probe by VA. User mode traps and the
+ * illegal immediate form go to the handler. */
+static bool inline_bypass(const Tx *t, const SparcDecoded *d)
+{
+    return t->sup && !d->annul && d->asi == 0x20;
+}
+
+static bool is_alt_store(unsigned op)
+{
+    return op == OP_STA || op == OP_STBA || op == OP_STHA || op == OP_STDA;
 }
 
 static bool tx_load(Tx *t, const SparcDecoded *d)
@@ -848,7 +868,11 @@ static bool tx_store(Tx *t, const SparcDecoded *d)
     unsigned size = inline_access(d, &store);
     if (!size || !store)
         return false;
-    Stub *s = tx_probe(t, d, size, SPARC_STORE);
+    bool alt = is_alt_store(d->op);
+    if (alt && !inline_bypass(t, d))
+        return false;
+    int32_t tlb = alt ? CPU_OFF(bypass) : TLB_OFF(t->sup, SPARC_STORE);
+    Stub *s = tx_probe_table(t, d, size, tlb);
     tx_get(t, RDX, d->rd);
     switch (size) {
     case 4:
@@ -871,7 +895,7 @@ static bool tx_store(Tx *t, const SparcDecoded *d)
         break;
     }
     /* the page's dirty-log byte (docs/memory.md) */
-    emit_load64_idx(b, RDX, RBX, RCX, 8, TLB_OFF(t->sup, SPARC_STORE) + 16);
+    emit_load64_idx(b, RDX, RBX, RCX, 8, tlb + 16);
     emit_store_i8(b, RDX, 0, TESSERA_DIRTY_ALL);
     s->at_resume = t->rc;
     s->resume = emit_here(b);
