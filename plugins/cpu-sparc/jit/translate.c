@@ -32,6 +32,19 @@ _Static_assert(sizeof(SparcFastTlb) == 24, "the inline TLB probe scales the inde
 _Static_assert(offsetof(SparcFastTlb, addend) == 8 && offsetof(SparcFastTlb, dirty) == 16,
                "the inline TLB probe's field offsets");
 
+/* Where a stale PSR.icc is while generated code has not written it: nowhere
+ * (PSR is current), the host flags of the last cc op saved at [rsp], or the
+ * operands of the last SUBcc (cmp), kept at [rsp + 8] (and [rsp + 16] for a
+ * register operand 2; an immediate is in `imm`) so that a cc op in a hot loop
+ * costs a store or two, not a pushf: the flags are made again (cmp) only
+ * where something reads them. */
+typedef enum { ICC_NONE, ICC_FLAGS, ICC_SUBI, ICC_SUBR } IccKind;
+
+typedef struct IccState {
+    uint8_t kind;
+    int32_t imm;
+} IccState;
+
 /* Where the current instruction's nPC is: known (pc + 4 or a static target),
  * chosen by the pending branch condition (r13b), or in r15d (a JMPL target). */
 typedef enum { NPC_STATIC, NPC_COND, NPC_REG } NpcKind;
@@ -61,7 +74,7 @@ typedef struct Stub {
     unsigned n_field;
     unsigned synced;     /* instructions counted on the path at the jump */
     RegCache at_jump;    /* the register cache where the main line jumps here */
-    bool icc_pending;    /* and whether PSR.icc was stale there */
+    IccState icc;        /* and where PSR.icc was there */
     RegCache at_resume;  /* STUB_SLOW: the cache the main line has at resume */
     /* STUB_SLOW: call the handler for insn, then resume (or stop). */
     const SparcDecoded *insn;
@@ -96,7 +109,7 @@ typedef struct Tx {
     Stub stubs[MAX_STUBS];
     unsigned n_stubs;
     RegCache rc;
-    bool icc_pending;       /* PSR.icc is stale: the host flags of the last cc op are at [rsp] */
+    IccState icc;           /* where PSR.icc is while stale */
     bool icc_dead_at_header; /* a turn of the loop sets icc before anything can read it */
     uint32_t stamp;         /* counts instructions: registers in use are not evicted */
     /* loops (tx_pass) */
@@ -246,7 +259,7 @@ static Stub *tx_stub(Tx *t)
     memset(s, 0, sizeof(*s));
     s->synced = t->synced;
     s->at_jump = t->rc;
-    s->icc_pending = t->icc_pending;
+    s->icc = t->icc;
     return s;
 }
 
@@ -284,12 +297,30 @@ static void tx_store_pcs(Tx *t, uint32_t pc, const NpcState *npc)
     }
 }
 
-/* PSR.icc from the host flags saved at [rsp] (the trampoline's spare slot):
- * the 2 KiB table turns EFLAGS & 0x8c1 into N Z V C. */
-static void tx_icc_materialize(Tx *t)
+/* The host flags of the pending cc op, made again from its saved operands. */
+static void tx_icc_flags_again(Tx *t, IccState icc, X86Reg scratch)
 {
     JitBuf *b = &t->b;
-    emit_load(b, 0, RCX, RSP, 0);
+    emit_load(b, 0, scratch, RSP, 8);
+    if (icc.kind == ICC_SUBI)
+        emit_alu_ri(b, 0, ALU_CMP, scratch, icc.imm);
+    else
+        emit_alu_rm(b, 0, ALU_CMP, scratch, RSP, 16);
+}
+
+/* PSR.icc from the pending cc op (icc): the host flags saved at [rsp] (the
+ * trampoline's spare slot), or made again; the 2 KiB table turns EFLAGS &
+ * 0x8c1 into N Z V C. */
+static void tx_icc_materialize_from(Tx *t, IccState icc)
+{
+    JitBuf *b = &t->b;
+    if (icc.kind == ICC_FLAGS) {
+        emit_load(b, 0, RCX, RSP, 0);
+    } else {
+        tx_icc_flags_again(t, icc, RCX);
+        emit_pushf(b);
+        emit_pop(b, RCX);
+    }
     emit_alu_ri(b, 0, ALU_AND, RCX, 0x8c1);
     emit_rm(b, 0, 0x8b, RCX, R14, RCX, 4, 0); /* mov ecx, [r14 + rcx*4] */
     emit_load(b, 0, RDX, RBX, CPU_OFF(psr));
@@ -298,12 +329,17 @@ static void tx_icc_materialize(Tx *t)
     emit_store(b, 0, RBX, CPU_OFF(psr), RDX);
 }
 
+static void tx_icc_materialize(Tx *t)
+{
+    tx_icc_materialize_from(t, t->icc);
+}
+
 /* Make PSR.icc current (before anything outside generated code can read it). */
 static void tx_icc_commit(Tx *t)
 {
-    if (t->icc_pending)
+    if (t->icc.kind)
         tx_icc_materialize(t);
-    t->icc_pending = false;
+    t->icc.kind = ICC_NONE;
 }
 
 /* After a call out: leave through the block's stop if it broke the loop (trap,
@@ -452,7 +488,7 @@ static void tx_back_edge(Tx *t, unsigned count)
     for (unsigned i = 0; i < N_CACHE; i++)
         if (in->guest[i] >= 0)
             emit_store(b, 0, RBX, R_OFF(in->guest[i]), cache_host[i]);
-    if (t->icc_pending)
+    if (t->icc.kind)
         tx_icc_materialize(t);
     emit_jmp(b, t->blk->stop_entry);
     if (count > t->n_max)
@@ -526,13 +562,13 @@ static void tx_emit_stubs(Tx *t)
         if (s->kind == STUB_EXIT) {
             t->synced = s->synced;
             t->rc = s->at_jump;
-            t->icc_pending = s->icc_pending;
+            t->icc = s->icc;
             tx_exit_static(t, s->count, s->to_pc, s->to_npc);
             continue;
         }
         rc_writeback(t, &s->at_jump);
-        if (s->icc_pending)
-            tx_icc_materialize(t);
+        if (s->icc.kind)
+            tx_icc_materialize_from(t, s->icc);
         tx_store_pcs(t, s->pc, &s->npc);
         tx_count(t, s->count, s->synced);
         emit_mov_rr(b, E_W, RDI, RBX);
@@ -589,7 +625,19 @@ static void tx_set_icc(Tx *t)
     }
     emit_pushf(b);
     emit_rm(b, 0, 0x8f, 0, RSP, -1, 1, 0); /* pop qword [rsp] */
-    t->icc_pending = true;
+    t->icc.kind = ICC_FLAGS;
+}
+
+/* SUBcc's operands are at [rsp + 8] (and [rsp + 16], or imm): the fused
+ * branch condition from the host flags, PSR.icc made only where read. */
+static void tx_set_icc_sub(Tx *t, IccKind kind, int32_t imm)
+{
+    int cond = tx_next_bicc(t);
+    if (cond >= 0) {
+        emit_setcc(&t->b, bicc_to_x86[cond], R13);
+        t->fuse_cond = cond;
+    }
+    t->icc = (IccState){(uint8_t)kind, imm};
 }
 
 /* r13b = whether Bicc cond holds, from PSR. */
@@ -654,7 +702,20 @@ static bool tx_alu(Tx *t, const SparcDecoded *d)
         X86Reg hb = d->rs2 ? rc_use(t, d->rs2) : RAX;
         X86Reg ha = d->rs1 ? rc_use(t, d->rs1) : RAX;
         X86Reg hd = rc_def(t, d->rd);
+        if ((op == ALU_SUB) && !d->rs1 && d->rs2 && hd == hb) {
+            /* rd = 0 - rd: neg sets the flags subtraction from 0 does */
+            emit_neg(b, hd);
+            if (cc)
+                tx_set_icc(t);
+            return true;
+        }
         if (!d->rs2 || hd != hb || d->rs1 == d->rs2) {
+            bool lazy = d->op == OP_SUBCC && d->rs1;
+            if (lazy) {
+                emit_store(b, 0, RSP, 8, ha);
+                if (d->rs2)
+                    emit_store(b, 0, RSP, 16, hb);
+            }
             if (!d->rs1)
                 emit_mov_ri(b, hd, 0);
             else if (hd != ha)
@@ -663,7 +724,9 @@ static bool tx_alu(Tx *t, const SparcDecoded *d)
                 emit_alu_rr(b, 0, op, hd, hb);
             else if (cc || d->imm || op == ALU_AND) /* x + 0 = x - 0 = x | 0 = x ^ 0 = x */
                 emit_alu_ri(b, 0, op, hd, d->imm);
-            if (cc)
+            if (lazy)
+                tx_set_icc_sub(t, d->rs2 ? ICC_SUBR : ICC_SUBI, d->imm);
+            else if (cc)
                 tx_set_icc(t);
             return true;
         }
@@ -672,8 +735,10 @@ static bool tx_alu(Tx *t, const SparcDecoded *d)
     switch (d->op) {
     case OP_ADDX: case OP_ADDXCC: case OP_SUBX: case OP_SUBXCC:
         tx_op2_ecx(t, d);
-        if (t->icc_pending)
+        if (t->icc.kind == ICC_FLAGS)
             emit_bt_mi(b, RSP, 0, 0); /* CF = the last cc op's carry */
+        else if (t->icc.kind)
+            tx_icc_flags_again(t, t->icc, RDX); /* CF = the last SUBcc's borrow */
         else
             emit_bt_mi(b, RBX, CPU_OFF(psr), 20); /* CF = PSR.C */
         emit_alu_rr(b, 0, op, RAX, RCX);
@@ -690,6 +755,15 @@ static bool tx_alu(Tx *t, const SparcDecoded *d)
             emit_test_rr(b, 0, RAX, RAX);
         break;
     default:
+        if (d->op == OP_SUBCC && d->rs1) { /* cmp and friends: lazily */
+            emit_store(b, 0, RSP, 8, RAX);
+            if (d->rs2)
+                emit_store(b, 0, RSP, 16, rc_use(t, d->rs2));
+            tx_op2(t, op, d);
+            tx_set(t, d->rd, RAX);
+            tx_set_icc_sub(t, d->rs2 ? ICC_SUBR : ICC_SUBI, d->imm);
+            return true;
+        }
         /* x + 0 = x - 0 = x | 0 = x ^ 0 = x: a plain move needs no operation */
         if (cc || d->rs2 || d->imm || op == ALU_AND)
             tx_op2(t, op, d);
@@ -705,6 +779,20 @@ static void tx_shift(Tx *t, const SparcDecoded *d)
 {
     JitBuf *b = &t->b;
     X86Shift op = d->op == OP_SLL ? SH_SHL : d->op == OP_SRL ? SH_SHR : SH_SAR;
+    if (d->rd != 32 && d->rs1) {
+        /* straight into rd's register: rd = rs1; rd shifted */
+        if (d->rs2)
+            tx_get(t, RCX, d->rs2);
+        X86Reg ha = rc_use(t, d->rs1);
+        X86Reg hd = rc_def(t, d->rd);
+        if (hd != ha)
+            emit_mov_rr(b, 0, hd, ha);
+        if (d->rs2)
+            emit_shift_cl(b, op, hd);
+        else if (d->imm & 31)
+            emit_shift_ri(b, 0, op, hd, (unsigned)d->imm & 31);
+        return;
+    }
     tx_get(t, RAX, d->rs1);
     if (d->rs2) {
         tx_get(t, RCX, d->rs2);
@@ -1214,7 +1302,7 @@ static bool tx_pass(Tx *t, unsigned max_insns, const RegCache *loop_in)
     t->full = false;
     t->loop_in = loop_in;
     t->has_loop = false;
-    t->icc_pending = false;
+    t->icc.kind = ICC_NONE;
     t->icc_dead_at_header = icc_dead_from(t, pc);
     rc_reset(&t->rc);
     if (b->p + 4 * JIT_MARGIN > b->end)
@@ -1342,13 +1430,15 @@ void jit_emit_trampoline(SparcJit *jit)
     static const X86Reg saved[] = {RBX, RBP, R12, R13, R14, R15};
     for (unsigned i = 0; i < 6; i++)
         emit_push(&b, saved[i]);
-    emit_alu_ri(&b, E_W, ALU_SUB, RSP, 8); /* 16-byte alignment at calls */
+    /* [rsp]: saved host flags, [rsp + 8], [rsp + 16]: SUBcc operands
+     * (IccState); 16-byte alignment at calls */
+    emit_alu_ri(&b, E_W, ALU_SUB, RSP, 24);
     emit_mov_rr(&b, E_W, RBX, RDI);
     emit_mov_rr(&b, E_W, R12, RSI);
     emit_mov_ri(&b, R14, (uint64_t)(uintptr_t)jit->icc_table);
     emit_jmp_r(&b, RDX);
     jit->exit = emit_here(&b);
-    emit_alu_ri(&b, E_W, ALU_ADD, RSP, 8);
+    emit_alu_ri(&b, E_W, ALU_ADD, RSP, 24);
     for (unsigned i = 6; i-- > 0;)
         emit_pop(&b, saved[i]);
     emit_ret(&b);
