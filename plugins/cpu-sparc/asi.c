@@ -138,7 +138,9 @@ int asi_store(SparcCpu *cpu, unsigned asi, uint32_t va, unsigned size, uint64_t 
         }
         return 0;
     }
-    case ASI_BYPASS ... 0x2f:
+    case ASI_BYPASS:
+        return mem_bypass_store(cpu, va, size, value);
+    case ASI_BYPASS + 1 ... 0x2f:
         return mem_phys_store(cpu, asi_bypass_pa(asi, va), size, value, asi);
     default:
         return mem_bus_error(cpu, va, SPARC_STORE, asi);

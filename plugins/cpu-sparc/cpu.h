@@ -115,6 +115,9 @@ typedef struct SparcCpu {
     struct SparcJit *jit;     /* NULL: the interpreter runs (-accel interp) */
     SparcFastTlb tlb[2][3][SPARC_FAST_TLB_SIZE]; /* [supervisor][SparcAccess][index] */
     SparcDebug *debug;        /* NULL: no debug point armed (debug.c) */
+    /* Stores through ASI 0x20 (MMU bypass, PA 31:0), keyed by PA as the others
+     * are by VA: filled for RAM pages that hold no code, like store entries. */
+    SparcFastTlb bypass[SPARC_FAST_TLB_SIZE];
 } SparcCpu;
 
 static inline bool cpu_super(const SparcCpu *cpu)

@@ -16,6 +16,8 @@ void mem_tlb_flush(SparcCpu *cpu)
             for (unsigned a = 0; a < 3; a++)
                 for (unsigned i = 0; i < SPARC_FAST_TLB_SIZE; i++)
                     cpu->tlb[s][a][i].tag = SPARC_TLB_INVALID;
+        for (unsigned i = 0; i < SPARC_FAST_TLB_SIZE; i++)
+            cpu->bypass[i].tag = SPARC_TLB_INVALID;
         cpu->tlb_gen = 0;
     }
     cpu->tlb_gen++;
@@ -87,9 +89,10 @@ static MemHost mem_host(SparcCpu *cpu, uint64_t pa)
  * so that every later store to it takes the slow path and invalidates. */
 static void mem_drop_store_entries(SparcCpu *cpu, const uint8_t *page)
 {
-    for (unsigned s = 0; s < 2; s++) {
+    SparcFastTlb *tables[3] = {cpu->tlb[0][SPARC_STORE], cpu->tlb[1][SPARC_STORE], cpu->bypass};
+    for (unsigned s = 0; s < 3; s++) {
         for (unsigned i = 0; i < SPARC_FAST_TLB_SIZE; i++) {
-            SparcFastTlb *e = &cpu->tlb[s][SPARC_STORE][i];
+            SparcFastTlb *e = &tables[s][i];
             if (mem_tlb_live(cpu, e) &&
                 (uintptr_t)(e->tag & ~SPARC_PAGE_MASK) + e->addend == (uintptr_t)page)
                 e->tag = SPARC_TLB_INVALID;
@@ -212,6 +215,23 @@ int mem_phys_store(SparcCpu *cpu, uint64_t pa, unsigned size, uint64_t value, un
     if (r == TESSERA_BUS_OK)
         return 0;
     return mem_bus_error(cpu, pa, SPARC_STORE, asi);
+}
+
+int mem_bypass_store(SparcCpu *cpu, uint32_t pa, unsigned size, uint64_t value)
+{
+    SparcFastTlb *e = &cpu->bypass[(pa >> 12) & (SPARC_FAST_TLB_SIZE - 1)];
+    if (!mem_tlb_hit(cpu, e, pa)) {
+        uint32_t page = pa & ~SPARC_PAGE_MASK;
+        MemHost m = mem_host(cpu, page);
+        if (!m.dirty || m.avail < SPARC_PAGE_MASK + 1 || (m.code && *m.code))
+            return mem_phys_store(cpu, pa, size, value, 0x20);
+        e->tag = mem_tlb_tag(cpu, pa);
+        e->addend = (uintptr_t)m.p - page;
+        e->dirty = m.dirty;
+    }
+    mem_st_be((uint8_t *)(uintptr_t)(pa + e->addend), size, value);
+    *e->dirty = TESSERA_DIRTY_ALL;
+    return 0;
 }
 
 /* SparcPhys for the MMU's table walk. */

@@ -83,6 +83,9 @@ int mem_fetch(SparcCpu *cpu, uint32_t pc, const SparcFastTlb **entry, uint32_t *
 void mem_tlb_flush(SparcCpu *cpu);
 /* Drop the fast TLB entries of the VAs v with (v & mask) == base (a demap). */
 void mem_tlb_drop(SparcCpu *cpu, uint32_t base, uint32_t mask);
+/* A store through ASI 0x20 (the MMU bypass): through cpu->bypass when pa is in
+ * RAM without code (the entry filled on a miss), else mem_phys_store. */
+int mem_bypass_store(SparcCpu *cpu, uint32_t pa, unsigned size, uint64_t value);
 /* A bus error at pa: SFSR/SFAR as the reference sets them, and the trap when the
  * MMU is enabled without NF. */
 int mem_bus_error(SparcCpu *cpu, uint64_t pa, SparcAccess access, unsigned asi);

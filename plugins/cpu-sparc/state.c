@@ -57,7 +57,8 @@ static const TesseraField cpu_fields[] = {
 };
 
 static const char *const cpu_unmigrated[] = {
-    "host", "rs", "phys", "loop_break", "tlb_epoch", "tlb_gen", "region", "code", "jit", "tlb", "debug", NULL,
+    "host", "rs", "phys", "loop_break", "tlb_epoch", "tlb_gen", "region", "code", "jit", "tlb", "debug",
+    "bypass", NULL,
 };
 
 static const TesseraStateLayout cpu_layout = {

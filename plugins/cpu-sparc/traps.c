@@ -26,13 +26,50 @@ void window_fill(SparcCpu *cpu)
     memcpy(&cpu->r[16], &cpu->windows[cwp][0], 16 * sizeof(uint32_t));
 }
 
+/*
+ * A move by one window (SAVE, RESTORE, trap entry, RETT) copies 16 registers
+ * each way, not 24: the outs of one window are the ins of its neighbour, so they
+ * move within r[] and only the slots that stop being live are written. The
+ * live window's own slots in `windows` (windows[cwp], windows[cwp - 1][8..15])
+ * are stale while it is live; window_spill writes them (state_pre_save). The
+ * JIT's inline SAVE/RESTORE (jit/translate.c) does the same copies, so both
+ * accelerators leave the same bytes everywhere.
+ */
+static void window_down(SparcCpu *cpu, unsigned cwp) /* cwp = CWP - 1 */
+{
+    unsigned old = (cwp + 1) % SPARC_NWINDOWS, below = (cwp + SPARC_NWINDOWS - 1) % SPARC_NWINDOWS;
+    memcpy(&cpu->windows[old][0], &cpu->r[16], 16 * sizeof(uint32_t));
+    memcpy(&cpu->r[24], &cpu->r[8], 8 * sizeof(uint32_t));
+    memcpy(&cpu->r[16], &cpu->windows[cwp][0], 8 * sizeof(uint32_t));
+    memcpy(&cpu->r[8], &cpu->windows[below][8], 8 * sizeof(uint32_t));
+}
+
+static void window_up(SparcCpu *cpu, unsigned cwp) /* cwp = CWP + 1 */
+{
+    unsigned old = (cwp + SPARC_NWINDOWS - 1) % SPARC_NWINDOWS;
+    unsigned below = (old + SPARC_NWINDOWS - 1) % SPARC_NWINDOWS;
+    memcpy(&cpu->windows[old][0], &cpu->r[16], 8 * sizeof(uint32_t));
+    memcpy(&cpu->windows[below][8], &cpu->r[8], 8 * sizeof(uint32_t));
+    memcpy(&cpu->r[8], &cpu->r[24], 8 * sizeof(uint32_t));
+    memcpy(&cpu->r[16], &cpu->windows[cwp][0], 16 * sizeof(uint32_t));
+}
+
 void window_set_cwp(SparcCpu *cpu, unsigned cwp)
 {
-    if (cwp == (cpu->psr & PSR_CWP))
+    unsigned old = cpu->psr & PSR_CWP;
+    if (cwp == old)
         return;
-    window_spill(cpu);
+    if (cwp == (old + SPARC_NWINDOWS - 1) % SPARC_NWINDOWS) {
+        window_down(cpu, cwp);
+    } else if (cwp == (old + 1) % SPARC_NWINDOWS) {
+        window_up(cpu, cwp);
+    } else {
+        window_spill(cpu);
+        cpu->psr = (cpu->psr & ~PSR_CWP) | cwp;
+        window_fill(cpu);
+        return;
+    }
     cpu->psr = (cpu->psr & ~PSR_CWP) | cwp;
-    window_fill(cpu);
 }
 
 /* WRPSR, RETT's S <- PS and friends: switch the window if CWP moves and make the

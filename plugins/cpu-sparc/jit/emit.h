@@ -306,6 +306,12 @@ static inline void emit_not(JitBuf *b, X86Reg r)
     emit_rr(b, 0, 0xf7, 2, r);
 }
 
+/* r = -r: the flags of 0 - r (CF = r != 0, OF = r == INT_MIN). */
+static inline void emit_neg(JitBuf *b, X86Reg r)
+{
+    emit_rr(b, 0, 0xf7, 3, r);
+}
+
 /* edx:eax = eax * r, unsigned (mul) or signed (imul). */
 static inline void emit_mul(JitBuf *b, X86Reg r, bool is_signed)
 {

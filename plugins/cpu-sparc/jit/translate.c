@@ -32,6 +32,19 @@ _Static_assert(sizeof(SparcFastTlb) == 24, "the inline TLB probe scales the inde
 _Static_assert(offsetof(SparcFastTlb, addend) == 8 && offsetof(SparcFastTlb, dirty) == 16,
                "the inline TLB probe's field offsets");
 
+/* Where a stale PSR.icc is while generated code has not written it: nowhere
+ * (PSR is current), the host flags of the last cc op saved at [rsp], or the
+ * operands of the last SUBcc (cmp), kept at [rsp + 8] (and [rsp + 16] for a
+ * register operand 2; an immediate is in `imm`) so that a cc op in a hot loop
+ * costs a store or two, not a pushf: the flags are made again (cmp) only
+ * where something reads them. */
+typedef enum { ICC_NONE, ICC_FLAGS, ICC_SUBI, ICC_SUBR } IccKind;
+
+typedef struct IccState {
+    uint8_t kind;
+    int32_t imm;
+} IccState;
+
 /* Where the current instruction's nPC is: known (pc + 4 or a static target),
  * chosen by the pending branch condition (r13b), or in r15d (a JMPL target). */
 typedef enum { NPC_STATIC, NPC_COND, NPC_REG } NpcKind;
@@ -61,7 +74,7 @@ typedef struct Stub {
     unsigned n_field;
     unsigned synced;     /* instructions counted on the path at the jump */
     RegCache at_jump;    /* the register cache where the main line jumps here */
-    bool icc_pending;    /* and whether PSR.icc was stale there */
+    IccState icc;        /* and where PSR.icc was there */
     RegCache at_resume;  /* STUB_SLOW: the cache the main line has at resume */
     /* STUB_SLOW: call the handler for insn, then resume (or stop). */
     const SparcDecoded *insn;
@@ -96,7 +109,7 @@ typedef struct Tx {
     Stub stubs[MAX_STUBS];
     unsigned n_stubs;
     RegCache rc;
-    bool icc_pending;       /* PSR.icc is stale: the host flags of the last cc op are at [rsp] */
+    IccState icc;           /* where PSR.icc is while stale */
     bool icc_dead_at_header; /* a turn of the loop sets icc before anything can read it */
     uint32_t stamp;         /* counts instructions: registers in use are not evicted */
     /* loops (tx_pass) */
@@ -246,7 +259,7 @@ static Stub *tx_stub(Tx *t)
     memset(s, 0, sizeof(*s));
     s->synced = t->synced;
     s->at_jump = t->rc;
-    s->icc_pending = t->icc_pending;
+    s->icc = t->icc;
     return s;
 }
 
@@ -284,12 +297,30 @@ static void tx_store_pcs(Tx *t, uint32_t pc, const NpcState *npc)
     }
 }
 
-/* PSR.icc from the host flags saved at [rsp] (the trampoline's spare slot):
- * the 2 KiB table turns EFLAGS & 0x8c1 into N Z V C. */
-static void tx_icc_materialize(Tx *t)
+/* The host flags of the pending cc op, made again from its saved operands. */
+static void tx_icc_flags_again(Tx *t, IccState icc, X86Reg scratch)
 {
     JitBuf *b = &t->b;
-    emit_load(b, 0, RCX, RSP, 0);
+    emit_load(b, 0, scratch, RSP, 8);
+    if (icc.kind == ICC_SUBI)
+        emit_alu_ri(b, 0, ALU_CMP, scratch, icc.imm);
+    else
+        emit_alu_rm(b, 0, ALU_CMP, scratch, RSP, 16);
+}
+
+/* PSR.icc from the pending cc op (icc): the host flags saved at [rsp] (the
+ * trampoline's spare slot), or made again; the 2 KiB table turns EFLAGS &
+ * 0x8c1 into N Z V C. */
+static void tx_icc_materialize_from(Tx *t, IccState icc)
+{
+    JitBuf *b = &t->b;
+    if (icc.kind == ICC_FLAGS) {
+        emit_load(b, 0, RCX, RSP, 0);
+    } else {
+        tx_icc_flags_again(t, icc, RCX);
+        emit_pushf(b);
+        emit_pop(b, RCX);
+    }
     emit_alu_ri(b, 0, ALU_AND, RCX, 0x8c1);
     emit_rm(b, 0, 0x8b, RCX, R14, RCX, 4, 0); /* mov ecx, [r14 + rcx*4] */
     emit_load(b, 0, RDX, RBX, CPU_OFF(psr));
@@ -298,12 +329,17 @@ static void tx_icc_materialize(Tx *t)
     emit_store(b, 0, RBX, CPU_OFF(psr), RDX);
 }
 
+static void tx_icc_materialize(Tx *t)
+{
+    tx_icc_materialize_from(t, t->icc);
+}
+
 /* Make PSR.icc current (before anything outside generated code can read it). */
 static void tx_icc_commit(Tx *t)
 {
-    if (t->icc_pending)
+    if (t->icc.kind)
         tx_icc_materialize(t);
-    t->icc_pending = false;
+    t->icc.kind = ICC_NONE;
 }
 
 /* After a call out: leave through the block's stop if it broke the loop (trap,
@@ -452,7 +488,7 @@ static void tx_back_edge(Tx *t, unsigned count)
     for (unsigned i = 0; i < N_CACHE; i++)
         if (in->guest[i] >= 0)
             emit_store(b, 0, RBX, R_OFF(in->guest[i]), cache_host[i]);
-    if (t->icc_pending)
+    if (t->icc.kind)
         tx_icc_materialize(t);
     emit_jmp(b, t->blk->stop_entry);
     if (count > t->n_max)
@@ -526,13 +562,13 @@ static void tx_emit_stubs(Tx *t)
         if (s->kind == STUB_EXIT) {
             t->synced = s->synced;
             t->rc = s->at_jump;
-            t->icc_pending = s->icc_pending;
+            t->icc = s->icc;
             tx_exit_static(t, s->count, s->to_pc, s->to_npc);
             continue;
         }
         rc_writeback(t, &s->at_jump);
-        if (s->icc_pending)
-            tx_icc_materialize(t);
+        if (s->icc.kind)
+            tx_icc_materialize_from(t, s->icc);
         tx_store_pcs(t, s->pc, &s->npc);
         tx_count(t, s->count, s->synced);
         emit_mov_rr(b, E_W, RDI, RBX);
@@ -589,7 +625,19 @@ static void tx_set_icc(Tx *t)
     }
     emit_pushf(b);
     emit_rm(b, 0, 0x8f, 0, RSP, -1, 1, 0); /* pop qword [rsp] */
-    t->icc_pending = true;
+    t->icc.kind = ICC_FLAGS;
+}
+
+/* SUBcc's operands are at [rsp + 8] (and [rsp + 16], or imm): the fused
+ * branch condition from the host flags, PSR.icc made only where read. */
+static void tx_set_icc_sub(Tx *t, IccKind kind, int32_t imm)
+{
+    int cond = tx_next_bicc(t);
+    if (cond >= 0) {
+        emit_setcc(&t->b, bicc_to_x86[cond], R13);
+        t->fuse_cond = cond;
+    }
+    t->icc = (IccState){(uint8_t)kind, imm};
 }
 
 /* r13b = whether Bicc cond holds, from PSR. */
@@ -654,7 +702,20 @@ static bool tx_alu(Tx *t, const SparcDecoded *d)
         X86Reg hb = d->rs2 ? rc_use(t, d->rs2) : RAX;
         X86Reg ha = d->rs1 ? rc_use(t, d->rs1) : RAX;
         X86Reg hd = rc_def(t, d->rd);
+        if ((op == ALU_SUB) && !d->rs1 && d->rs2 && hd == hb) {
+            /* rd = 0 - rd: neg sets the flags subtraction from 0 does */
+            emit_neg(b, hd);
+            if (cc)
+                tx_set_icc(t);
+            return true;
+        }
         if (!d->rs2 || hd != hb || d->rs1 == d->rs2) {
+            bool lazy = d->op == OP_SUBCC && d->rs1;
+            if (lazy) {
+                emit_store(b, 0, RSP, 8, ha);
+                if (d->rs2)
+                    emit_store(b, 0, RSP, 16, hb);
+            }
             if (!d->rs1)
                 emit_mov_ri(b, hd, 0);
             else if (hd != ha)
@@ -663,7 +724,9 @@ static bool tx_alu(Tx *t, const SparcDecoded *d)
                 emit_alu_rr(b, 0, op, hd, hb);
             else if (cc || d->imm || op == ALU_AND) /* x + 0 = x - 0 = x | 0 = x ^ 0 = x */
                 emit_alu_ri(b, 0, op, hd, d->imm);
-            if (cc)
+            if (lazy)
+                tx_set_icc_sub(t, d->rs2 ? ICC_SUBR : ICC_SUBI, d->imm);
+            else if (cc)
                 tx_set_icc(t);
             return true;
         }
@@ -672,8 +735,10 @@ static bool tx_alu(Tx *t, const SparcDecoded *d)
     switch (d->op) {
     case OP_ADDX: case OP_ADDXCC: case OP_SUBX: case OP_SUBXCC:
         tx_op2_ecx(t, d);
-        if (t->icc_pending)
+        if (t->icc.kind == ICC_FLAGS)
             emit_bt_mi(b, RSP, 0, 0); /* CF = the last cc op's carry */
+        else if (t->icc.kind)
+            tx_icc_flags_again(t, t->icc, RDX); /* CF = the last SUBcc's borrow */
         else
             emit_bt_mi(b, RBX, CPU_OFF(psr), 20); /* CF = PSR.C */
         emit_alu_rr(b, 0, op, RAX, RCX);
@@ -690,6 +755,15 @@ static bool tx_alu(Tx *t, const SparcDecoded *d)
             emit_test_rr(b, 0, RAX, RAX);
         break;
     default:
+        if (d->op == OP_SUBCC && d->rs1) { /* cmp and friends: lazily */
+            emit_store(b, 0, RSP, 8, RAX);
+            if (d->rs2)
+                emit_store(b, 0, RSP, 16, rc_use(t, d->rs2));
+            tx_op2(t, op, d);
+            tx_set(t, d->rd, RAX);
+            tx_set_icc_sub(t, d->rs2 ? ICC_SUBR : ICC_SUBI, d->imm);
+            return true;
+        }
         /* x + 0 = x - 0 = x | 0 = x ^ 0 = x: a plain move needs no operation */
         if (cc || d->rs2 || d->imm || op == ALU_AND)
             tx_op2(t, op, d);
@@ -705,6 +779,20 @@ static void tx_shift(Tx *t, const SparcDecoded *d)
 {
     JitBuf *b = &t->b;
     X86Shift op = d->op == OP_SLL ? SH_SHL : d->op == OP_SRL ? SH_SHR : SH_SAR;
+    if (d->rd != 32 && d->rs1) {
+        /* straight into rd's register: rd = rs1; rd shifted */
+        if (d->rs2)
+            tx_get(t, RCX, d->rs2);
+        X86Reg ha = rc_use(t, d->rs1);
+        X86Reg hd = rc_def(t, d->rd);
+        if (hd != ha)
+            emit_mov_rr(b, 0, hd, ha);
+        if (d->rs2)
+            emit_shift_cl(b, op, hd);
+        else if (d->imm & 31)
+            emit_shift_ri(b, 0, op, hd, (unsigned)d->imm & 31);
+        return;
+    }
     tx_get(t, RAX, d->rs1);
     if (d->rs2) {
         tx_get(t, RCX, d->rs2);
@@ -744,7 +832,7 @@ static void tx_address(Tx *t, const SparcDecoded *d)
 /* eax = effective address; the fast TLB probe for `access`; on a hit rax is the
  * host address and rcx the entry index * 3. Misses and misalignment go to the
  * returned slow path (its register cache is the one after the address). */
-static Stub *tx_probe(Tx *t, const SparcDecoded *d, unsigned size, SparcAccess access)
+static Stub *tx_probe_table(Tx *t, const SparcDecoded *d, unsigned size, int32_t tlb)
 {
     JitBuf *b = &t->b;
     tx_address(t, d);
@@ -760,11 +848,15 @@ static Stub *tx_probe(Tx *t, const SparcDecoded *d, unsigned size, SparcAccess a
     emit_mov_rr(b, 0, RDX, RAX);
     emit_alu_ri(b, 0, ALU_AND, RDX, (int32_t)~SPARC_PAGE_MASK);
     emit_alu_rm(b, 0, ALU_OR, RDX, RBX, CPU_OFF(tlb_gen)); /* mem_tlb_tag */
-    int32_t tlb = TLB_OFF(t->sup, access);
     emit_cmp_mr_idx(b, RBX, RCX, 8, tlb, RDX);
     tx_slow_jcc(t, s, CC_NE);
     emit_add64_m_idx(b, RAX, RBX, RCX, 8, tlb + 8);
     return s;
+}
+
+static Stub *tx_probe(Tx *t, const SparcDecoded *d, unsigned size, SparcAccess access)
+{
+    return tx_probe_table(t, d, size, TLB_OFF(t->sup, access));
 }
 
 static void tx_check_hook(Tx *t, const SparcDecoded *d)
@@ -793,11 +885,27 @@ static unsigned inline_access(const SparcDecoded *d, bool *store)
     static const uint8_t size[OP_COUNT] = {
         [OP_LD] = 4, [OP_LDUB] = 1, [OP_LDSB] = 1, [OP_LDUH] = 2, [OP_LDSH] = 2, [OP_LDD] = 8,
         [OP_ST] = 4, [OP_STB] = 1, [OP_STH] = 2, [OP_STD] = 8,
+        [OP_STA] = 4, [OP_STBA] = 1, [OP_STHA] = 2, [OP_STDA] = 8,
     };
-    *store = d->op == OP_ST || d->op == OP_STB || d->op == OP_STH || d->op == OP_STD;
+    *store = d->op == OP_ST || d->op == OP_STB || d->op == OP_STH || d->op == OP_STD ||
+             d->op == OP_STA || d->op == OP_STBA || d->op == OP_STHA || d->op == OP_STDA;
     if (size[d->op] == 8 && (d->rd & 1))
         return 0;
     return size[d->op];
+}
+
+/* Alternate-space stores translated inline: ASI 0x20 (MMU bypass, Linux's
+ * page-table and page clearing stores) in supervisor blocks, probing
+ * cpu->bypass by PA as the others probe by VA. User mode traps and the
+ * illegal immediate form go to the handler. */
+static bool inline_bypass(const Tx *t, const SparcDecoded *d)
+{
+    return t->sup && !d->annul && d->asi == 0x20;
+}
+
+static bool is_alt_store(unsigned op)
+{
+    return op == OP_STA || op == OP_STBA || op == OP_STHA || op == OP_STDA;
 }
 
 static bool tx_load(Tx *t, const SparcDecoded *d)
@@ -848,7 +956,11 @@ static bool tx_store(Tx *t, const SparcDecoded *d)
     unsigned size = inline_access(d, &store);
     if (!size || !store)
         return false;
-    Stub *s = tx_probe(t, d, size, SPARC_STORE);
+    bool alt = is_alt_store(d->op);
+    if (alt && !inline_bypass(t, d))
+        return false;
+    int32_t tlb = alt ? CPU_OFF(bypass) : TLB_OFF(t->sup, SPARC_STORE);
+    Stub *s = tx_probe_table(t, d, size, tlb);
     tx_get(t, RDX, d->rd);
     switch (size) {
     case 4:
@@ -871,11 +983,97 @@ static bool tx_store(Tx *t, const SparcDecoded *d)
         break;
     }
     /* the page's dirty-log byte (docs/memory.md) */
-    emit_load64_idx(b, RDX, RBX, RCX, 8, TLB_OFF(t->sup, SPARC_STORE) + 16);
+    emit_load64_idx(b, RDX, RBX, RCX, 8, tlb + 16);
     emit_store_i8(b, RDX, 0, TESSERA_DIRTY_ALL);
     s->at_resume = t->rc;
     s->resume = emit_here(b);
     return true;
+}
+
+/* ---- register windows ---- */
+
+#define WIN_OFF(i) (CPU_OFF(windows) + 4 * (int32_t)(i))
+
+/* rdx = w * 64, w = (ecx + delta) mod 8: windows[w] is at [rbx + rdx + WIN_OFF(0)]. */
+static void tx_window_index(Tx *t, int delta)
+{
+    JitBuf *b = &t->b;
+    emit_lea(b, 0, RDX, RCX, -1, 1, delta);
+    emit_alu_ri(b, 0, ALU_AND, RDX, SPARC_NWINDOWS - 1);
+    emit_shift_ri(b, 0, SH_SHL, RDX, 6);
+}
+
+/* n words between r[] at `r` and windows[w] (rdx) at word `i`, two at a time. */
+static void tx_window_copy(Tx *t, bool to_window, unsigned r, unsigned i, unsigned n)
+{
+    JitBuf *b = &t->b;
+    for (unsigned j = 0; j < n; j += 2) {
+        if (to_window) {
+            emit_load(b, E_W, RAX, RBX, R_OFF(r + j));
+            emit_rm(b, E_W, 0x89, RAX, RBX, RDX, 1, WIN_OFF(i + j));
+        } else {
+            emit_rm(b, E_W, 0x8b, RAX, RBX, RDX, 1, WIN_OFF(i + j));
+            emit_store(b, E_W, RBX, R_OFF(r + j), RAX);
+        }
+    }
+}
+
+static void tx_move_regs(Tx *t, unsigned to, unsigned from)
+{
+    for (unsigned j = 0; j < 8; j += 2) {
+        emit_load(&t->b, E_W, RAX, RBX, R_OFF(from + j));
+        emit_store(&t->b, E_W, RBX, R_OFF(to + j), RAX);
+    }
+}
+
+/* SAVE and RESTORE inline (V8 B.20): the sum in the old window, the WIM
+ * check (a trap goes to the handler), CWP, the copies of traps.c's
+ * window_down/window_up (the same words to the same places, so both
+ * accelerators leave identical state), rd in the new window. Globals stay
+ * cached; windowed registers leave the cache. */
+static void tx_window(Tx *t, const SparcDecoded *d)
+{
+    JitBuf *b = &t->b;
+    bool save = d->op == OP_SAVE;
+    tx_address(t, d);
+    emit_mov_rr(b, 0, RSI, RAX);
+    for (unsigned i = 0; i < N_CACHE; i++) {
+        int g = t->rc.guest[i];
+        if (g >= 8 && g < 32) {
+            if (t->rc.dirty[i])
+                emit_store(b, 0, RBX, R_OFF(g), cache_host[i]);
+            t->rc.guest[i] = -1;
+            t->rc.dirty[i] = 0;
+        }
+    }
+    Stub *s = tx_slow(t, d); /* overflow/underflow: the handler traps */
+    emit_load(b, 0, RDX, RBX, CPU_OFF(psr));
+    emit_lea(b, 0, RCX, RDX, -1, 1, save ? -1 : 1);
+    emit_alu_ri(b, 0, ALU_AND, RCX, SPARC_NWINDOWS - 1);
+    emit_load(b, 0, RAX, RBX, CPU_OFF(wim));
+    emit_bt_rr(b, RAX, RCX);
+    tx_slow_jcc(t, s, CC_B);
+    emit_alu_ri(b, 0, ALU_AND, RDX, (int32_t)~PSR_CWP);
+    emit_alu_rr(b, 0, ALU_OR, RDX, RCX);
+    emit_store(b, 0, RBX, CPU_OFF(psr), RDX);
+    if (save) { /* window_down: ecx = the new CWP */
+        tx_window_index(t, 1);
+        tx_window_copy(t, true, 16, 0, 16);
+        tx_move_regs(t, 24, 8);
+        tx_window_index(t, 0);
+        tx_window_copy(t, false, 16, 0, 8);
+        tx_window_index(t, -1);
+        tx_window_copy(t, false, 8, 8, 8);
+    } else { /* window_up */
+        tx_window_index(t, -1);
+        tx_window_copy(t, true, 16, 0, 8);
+        tx_window_index(t, -2);
+        tx_window_copy(t, true, 8, 8, 8);
+        tx_move_regs(t, 8, 24);
+        tx_window_index(t, 0);
+        tx_window_copy(t, false, 16, 0, 16);
+    }
+    tx_set(t, d->rd, RSI);
 }
 
 static bool is_memory_op(unsigned op)
@@ -904,6 +1102,9 @@ static void tx_insn(Tx *t, const SparcDecoded *d)
         return;
     case OP_UMUL: case OP_SMUL: case OP_UMULCC: case OP_SMULCC:
         tx_mul(t, d);
+        return;
+    case OP_SAVE: case OP_RESTORE:
+        tx_window(t, d);
         return;
     case OP_RDY:
         emit_load(b, 0, RAX, RBX, CPU_OFF(y));
@@ -1101,7 +1302,7 @@ static bool tx_pass(Tx *t, unsigned max_insns, const RegCache *loop_in)
     t->full = false;
     t->loop_in = loop_in;
     t->has_loop = false;
-    t->icc_pending = false;
+    t->icc.kind = ICC_NONE;
     t->icc_dead_at_header = icc_dead_from(t, pc);
     rc_reset(&t->rc);
     if (b->p + 4 * JIT_MARGIN > b->end)
@@ -1229,13 +1430,15 @@ void jit_emit_trampoline(SparcJit *jit)
     static const X86Reg saved[] = {RBX, RBP, R12, R13, R14, R15};
     for (unsigned i = 0; i < 6; i++)
         emit_push(&b, saved[i]);
-    emit_alu_ri(&b, E_W, ALU_SUB, RSP, 8); /* 16-byte alignment at calls */
+    /* [rsp]: saved host flags, [rsp + 8], [rsp + 16]: SUBcc operands
+     * (IccState); 16-byte alignment at calls */
+    emit_alu_ri(&b, E_W, ALU_SUB, RSP, 24);
     emit_mov_rr(&b, E_W, RBX, RDI);
     emit_mov_rr(&b, E_W, R12, RSI);
     emit_mov_ri(&b, R14, (uint64_t)(uintptr_t)jit->icc_table);
     emit_jmp_r(&b, RDX);
     jit->exit = emit_here(&b);
-    emit_alu_ri(&b, E_W, ALU_ADD, RSP, 8);
+    emit_alu_ri(&b, E_W, ALU_ADD, RSP, 24);
     for (unsigned i = 6; i-- > 0;)
         emit_pop(&b, saved[i]);
     emit_ret(&b);

@@ -513,6 +513,9 @@ EMIT_TEST(unary_multiply_test_bt)
         start("not %d", r);
         emit_not(&jb, (X86Reg)r);
         check("not", r32[r], 0, 2 + (r >= 8));
+        start("neg %d", r);
+        emit_neg(&jb, (X86Reg)r);
+        check("neg", r32[r], 0, 2 + (r >= 8));
         start("mul %d", r);
         emit_mul(&jb, (X86Reg)r, false);
         check("mul", r32[r], 0, 2 + (r >= 8));

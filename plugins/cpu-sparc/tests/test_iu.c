@@ -1004,27 +1004,62 @@ Test(iu, exit_request_from_mmio_stops_after_the_access)
     cr_expect_eq(cpu->r[G2], 0);
 }
 
-Test(iu, self_modifying_code_is_seen)
+/* Code in RAM at 0x5000 (fetches reach RAM only once boot mode is over), with
+ * %g5 pointing at it: or %g0, 1, %g2; jmpl %o7 + 8, %g0; nop */
+static void smc_setup(void)
 {
-    /* Code in RAM (fetches reach RAM only once boot mode is over):
-     * or %g0, 1, %g2; jmpl %o7 + 8, %g0; nop */
     put32(ram + 0x5000, i3(2, OR, G2, G0, 1));
     put32(ram + 0x5004, i3(2, JMPL, G0, O7, 8));
     put32(ram + 0x5008, 0x01000000);
     mmu_identity_on();
     set32(G5, 0x5000);
+}
+
+/* Run the code at 0x5000 once, then again after `patch` stored
+ * or %g0, 2, %g2 (in %g1) over its first word: %g6 = 1, %g2 = 2. */
+static void smc_run_twice(void (*patch)(void))
+{
     ALUI(JMPL, O7, G5, 0);        /* run it once: g2 = 1 */
     NOP();
     ALU(OR, G6, G2, G0);
     set32(G1, i3(2, OR, G2, G0, 2));
-    MEM(ST, G1, G5, 0);           /* patch its first instruction */
-    ALUI(FLUSH, 0, G5, 0);
+    patch();
     ALUI(JMPL, O7, G5, 0);        /* run again: g2 = 2 */
     NOP();
     UNIMP();
     run_to_end();
     cr_expect_eq(cpu->r[G6], 1);
     cr_expect_eq(cpu->r[G2], 2);
+}
+
+static void patch_st(void)
+{
+    MEM(ST, G1, G5, 0);
+    ALUI(FLUSH, 0, G5, 0);
+}
+
+Test(iu, self_modifying_code_is_seen)
+{
+    smc_setup();
+    smc_run_twice(patch_st);
+}
+
+static void patch_sta_bypass(void)
+{
+    MEMA(STA, G1, G5, G0, 0x20);
+}
+
+Test(iu, bypass_store_over_code_is_seen)
+{
+    /* As above, with the stores through ASI 0x20 (MMU bypass, PA = VA here):
+     * the first fills the bypass store entry of a page that holds no code yet;
+     * the run marks the page as code, which must drop that entry so the patch
+     * reaches the decoded code. */
+    smc_setup();
+    set32(G1, 0x01000000);
+    set32(G3, 0x5008);
+    MEMA(STA, G1, G3, G0, 0x20);  /* a nop over the nop at 0x5008 */
+    smc_run_twice(patch_sta_bypass);
 }
 
 /* ---- state schema ---- */

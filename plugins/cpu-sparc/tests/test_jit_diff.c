@@ -305,8 +305,10 @@ static void gen_memory(void)
     }
     if (chance(40)) { /* [%g5 + %g4], the index computed just before */
         put(alu_i(OP3_ADD, G4, G0, (int32_t)off));
-        /* 1 in 5 through an alternate space: user or supervisor data */
-        uint32_t asi = chance(20) ? (chance(50) ? 0x0au : 0x0bu) << 5 : 0;
+        /* 1 in 5 through an alternate space: user or supervisor data, or the
+         * MMU bypass (VA = PA for the buffer, with the MMU on or off) */
+        static const uint8_t asis[] = {0x0a, 0x0b, 0x20};
+        uint32_t asi = chance(20) ? (uint32_t)asis[below(3)] << 5 : 0;
         put(f3(3, op3 | (asi ? 0x10 : 0), rd, G5, false, G4) | asi);
         return;
     }
@@ -395,7 +397,12 @@ static void gen_simple(void)
         unsigned at = n_words + 3 + below(64);
         put(sethi(G4, w));
         put(alu_i(OP3_OR, G4, G4, (int32_t)(w & 0x3ff)));
-        put(mem_i(OP3_ST, G4, G0, (int32_t)(4 * at)));
+        if (chance(50)) {
+            put(mem_i(OP3_ST, G4, G0, (int32_t)(4 * at)));
+        } else { /* through the MMU bypass (VA = PA here too) */
+            put(alu_i(OP3_OR, G3, G0, (int32_t)(4 * at)));
+            put(f3(3, 0x14 /* sta */, G4, G0, false, G3) | 0x20u << 5);
+        }
     } else {
         put(NOP);
     }
