@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "fake_host.h"
@@ -229,7 +230,8 @@ static void make_image(char *path, const char *tmpl, unsigned block_size, unsign
     close(fd);
 }
 
-static void chain_setup(void)
+/* The chain, with the machine option `opt` = "on" set when `opt` is not NULL. */
+static void chain_start(const char *opt)
 {
     make_image(disk_path, "/tmp/esp-disk-XXXXXX", 512, DISK_BLOCKS);
     make_image(cd_path, "/tmp/esp-cd-XXXXXX", 2048, 4);
@@ -242,6 +244,8 @@ static void chain_setup(void)
     fake_host_set_link(esp_dev, "dma", "espdma");
     fake_host_set_prop(esp_dev, "drive0", disk_path);
     fake_host_set_machine_opt(esp_dev, "cdrom.scsi.2", cd_path);
+    if (opt)
+        fake_host_set_machine_opt(esp_dev, opt, "on");
     fake_irq_wire(esp_dev, "out", 0, espdma, "device", 0);
     fake_machine_start(bus);
     fake_write(iommu, "regs", 0x0, 0x5, 4);
@@ -249,6 +253,11 @@ static void chain_setup(void)
     for (uint32_t i = 0; i < 16; i++) /* 64 KiB of buffer */
         fake_ram_write(bus, TABLE_PA + i * 4,
                        (((BUF_PA + i * 0x1000) >> 4) & 0xffffff00u) | 0x6, 4);
+}
+
+static void chain_setup(void)
+{
+    chain_start(NULL);
 }
 
 static void chain_teardown(void)
@@ -591,4 +600,70 @@ Test(esp_disk, chip_reset_drops_a_waiting_dma_command)
     ewr(CMD, CMD_RESET);
     fake_write(espdma, "regs", DMA_CSR, 0x200, 4);
     cr_assert_eq(fake_read(espdma, "regs", DMA_CSR, 4) & 1, 0);
+}
+
+/* ---- -snapshot: writes go to an overlay, the image stays as it was ---- */
+
+static void snapshot_all_setup(void)
+{
+    chain_start("snapshot");
+}
+
+static void snapshot_drive0_setup(void)
+{
+    chain_start("drive.scsi.0.snapshot");
+}
+
+/* WRITE(10) of `blocks` blocks at `lba`, each filled with `fill`; the status byte. */
+static uint8_t write_blocks(uint32_t lba, uint8_t blocks, uint8_t fill)
+{
+    uint8_t write10[10] = { 0x2a, 0, (uint8_t)(lba >> 24), (uint8_t)(lba >> 16),
+                            (uint8_t)(lba >> 8), (uint8_t)lba, 0, 0, blocks, 0 };
+    select_cmd(0, write10, 10);
+    memset(fake_ram(bus) + BUF_PA + 0x1000, fill, 512u * blocks);
+    dma_at(BUF_DVMA + 0x1000, 0);
+    set_tc(512u * blocks);
+    ewr(CMD, CMD_TI | CMD_DMA);
+    return finish();
+}
+
+static uint8_t image_byte(const char *path, uint64_t off)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert(f);
+    cr_assert_eq(fseek(f, (long)off, SEEK_SET), 0);
+    int c = fgetc(f);
+    fclose(f);
+    return (uint8_t)c;
+}
+
+static void written_block_reads_back_and_the_image_is_unchanged(void)
+{
+    static const uint8_t read10[10] = { 0x28, 0, 0, 0, 0, 9, 0, 0, 2, 0 };
+    cr_assert_eq(write_blocks(9, 1, 0xa5), 0x00);
+    select_cmd(0, read10, 10);
+    data_in(1024);
+    cr_assert_eq(finish(), 0x00);
+    cr_assert_eq(fake_ram(bus)[BUF_PA], 0xa5);
+    cr_assert_eq(fake_ram(bus)[BUF_PA + 511], 0xa5);
+    cr_assert_eq(fake_ram(bus)[BUF_PA + 512], 10, "block 10 comes from the image");
+    cr_assert_eq(image_byte(disk_path, 9 * 512), 9, "the image was written");
+}
+
+Test(esp_disk, snapshot_on_for_all_drives_keeps_the_image, .init = snapshot_all_setup,
+     .fini = chain_teardown)
+{
+    written_block_reads_back_and_the_image_is_unchanged();
+}
+
+Test(esp_disk, snapshot_on_for_drive_0_keeps_the_image, .init = snapshot_drive0_setup,
+     .fini = chain_teardown)
+{
+    written_block_reads_back_and_the_image_is_unchanged();
+}
+
+Test(esp_disk, without_snapshot_the_write_reaches_the_image)
+{
+    cr_assert_eq(write_blocks(9, 1, 0xa5), 0x00);
+    cr_assert_eq(image_byte(disk_path, 9 * 512), 0xa5);
 }

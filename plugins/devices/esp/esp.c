@@ -304,7 +304,7 @@ static void transfer_in(Esp *s, bool dma, uint32_t n)
 
 static void transfer_out(Esp *s, bool dma, uint32_t n)
 {
-    const ScsiDisk *d = &s->disk[s->target];
+    ScsiDisk *d = &s->disk[s->target];
     ScsiSense *sense = &s->sense[s->target];
     uint8_t buf[DMA_CHUNK];
 
@@ -680,14 +680,21 @@ static int open_target(Esp *s, unsigned id, char *err, size_t errlen)
     }
     if (!path)
         return 0;
+    /* -snapshot sets "snapshot", -drive ...,snapshot=on "drive.scsi.N.snapshot". */
+    char snap_opt[40];
+    snprintf(snap_opt, sizeof(snap_opt), "drive.scsi.%u.snapshot", id);
+    const char *snap = tessera_machine_opt(s->host, snap_opt);
+    if (!snap)
+        snap = tessera_machine_opt(s->host, "snapshot");
+    bool snapshot = snap && !strcmp(snap, "on");
     char why[200];
-    if (scsi_disk_open(&s->disk[id], path, cdrom, why, sizeof(why))) {
+    if (scsi_disk_open(&s->disk[id], path, cdrom, snapshot, why, sizeof(why))) {
         snprintf(err, errlen, "%s: %s", name, why);
         return -1;
     }
-    tessera_log(s->host, TESSERA_LOG_INFO, "target %u: %s, %llu blocks of %u bytes", id,
+    tessera_log(s->host, TESSERA_LOG_INFO, "target %u: %s, %llu blocks of %u bytes%s", id,
                 cdrom ? "CD-ROM" : "disk", (unsigned long long)s->disk[id].blocks,
-                s->disk[id].block_size);
+                s->disk[id].block_size, s->disk[id].overlay ? ", writes to an overlay" : "");
     return 0;
 }
 
