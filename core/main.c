@@ -103,6 +103,7 @@ static const char usage_text[] =
     "\n"
     "Snapshots and control:\n"
     "  -loadvm FILE          start from a snapshot (the machine comes from its manifest)\n"
+    "  -loadvm-force-disk    load (or take a migration) even if a disk image changed since\n"
     "  -savevm-at N,FILE     save a snapshot after exactly N guest instructions, go on\n"
     "  -savevm-compat FILE   save for the installation whose --dump-manifest is FILE\n"
     "                        (highest state version it can load, converting down)\n"
@@ -266,6 +267,8 @@ static void parse_args(int argc, char **argv, Cli *cli)
             cli->mopts.serial = ARG();
         } else if (!strcmp(o, "-drive")) {
             parse_drive(cli, ARG());
+        } else if (!strcmp(o, "-loadvm-force-disk")) {
+            g_hash_table_insert(cli->mopts.extra, g_strdup("loadvm.force-disk"), g_strdup("on"));
         } else if (!strcmp(o, "-snapshot")) {
             g_hash_table_insert(cli->mopts.extra, g_strdup("snapshot"), g_strdup("on"));
         } else if (!strcmp(o, "-cdrom")) {

@@ -28,7 +28,7 @@
 Test(abi_layout, abi_version_and_descriptor_symbol)
 {
     cr_expect_eq(TESSERA_ABI_MAJOR, 1);
-    cr_expect_eq(TESSERA_ABI_MINOR, 5);
+    cr_expect_eq(TESSERA_ABI_MINOR, 6);
     cr_expect_str_eq(TESSERA_PLUGIN_SYMBOL, "tessera_plugin");
 }
 
@@ -276,6 +276,15 @@ Test(abi_layout, field_types)
     cr_expect_eq(TESSERA_FIELD_BOOL, 9);
     cr_expect_eq(TESSERA_FIELD_BYTES, 10);
     cr_expect_eq(TESSERA_FIELD_STRUCT, 11);
+    cr_expect_eq(TESSERA_FIELD_BLOB, 12);
+}
+
+/* A variable-length field's view (ABI 1.6). */
+Test(abi_layout, blob)
+{
+    PIN_SIZE(TesseraBlob, 16);
+    PIN(TesseraBlob, data, 0);
+    PIN(TesseraBlob, len, 8);
 }
 
 Test(abi_layout, record_ops)

@@ -26,10 +26,12 @@
  */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <tessera/tessera.h>
 
 #include <tessera/sbus-dma.h>
+#include "disk_state.h"
 #include "scsi_disk.h"
 
 /* Registers, region "regs": register n at offset n * 4. */
@@ -134,12 +136,14 @@ typedef struct Esp {
     uint8_t cdb[SCSI_CDB_MAX];
     ScsiXfer xfer;
     ScsiSense sense[N_TARGETS];
+    TesseraBlob disks; /* v2: the images' identities and overlays (disk_state.h) */
 
     /* Host side. */
     const TesseraHost *host;
     TesseraIrq *out;
     const SbusDma *dma;
     ScsiDisk disk[N_TARGETS];
+    uint8_t *disks_saved; /* the bytes `disks` points at after pre_save */
 } Esp;
 
 static void update_irq(Esp *s)
@@ -703,6 +707,8 @@ static void esp_finalize(void *dev)
     Esp *s = dev;
     for (unsigned i = 0; i < N_TARGETS; i++)
         scsi_disk_close(&s->disk[i]);
+    free(s->disks_saved);
+    s->disks_saved = NULL;
 }
 
 static int esp_init(void *dev, const TesseraHost *host, char *err, size_t errlen)
@@ -755,6 +761,22 @@ static void esp_reset(void *dev)
     memset(s->sense, 0, sizeof(s->sense));
 }
 
+static int esp_pre_save(void *dev)
+{
+    Esp *s = dev;
+    char why[300];
+    size_t len = 0;
+    uint8_t *blob = disk_state_save(s->disk, N_TARGETS, &len, why, sizeof(why));
+    if (!blob) {
+        tessera_log(s->host, TESSERA_LOG_ERROR, "disk state: %s", why);
+        return -1;
+    }
+    free(s->disks_saved);
+    s->disks_saved = blob;
+    s->disks = (TesseraBlob){ .data = blob, .len = len };
+    return 0;
+}
+
 static int esp_post_load(void *dev, char *err, size_t errlen)
 {
     Esp *s = dev;
@@ -766,6 +788,14 @@ static int esp_post_load(void *dev, char *err, size_t errlen)
     if (s->connected && !target_present(s, s->target)) {
         snprintf(err, errlen, "connected to target %u, which has no image here", s->target);
         return -1;
+    }
+    /* Last, once the rest was found sound: it replaces the overlays. Empty: an older
+     * (v1) snapshot without disk state, or a rollback; the disks stay as they are. */
+    if (s->disks.len) {
+        const char *force = tessera_machine_opt(s->host, "loadvm.force-disk");
+        if (disk_state_load(s->disk, N_TARGETS, s->disks.data, (size_t)s->disks.len,
+                            force && !strcmp(force, "on"), err, errlen))
+            return -1;
     }
     tessera_irq_set(s->host, s->out, s->irq);
     return 0;
@@ -814,9 +844,10 @@ static const TesseraField esp_fields[] = {
     TESSERA_U8(Esp, target),         TESSERA_U8(Esp, lun),
     TESSERA_BYTES(Esp, cdb),         TESSERA_STRUCT(Esp, xfer, xfer_layout),
     TESSERA_STRUCTS(Esp, sense, sense_layout),
+    TESSERA_BLOB(Esp, disks, 2),
 };
 
-static const char *const esp_unmigrated[] = { "host", "out", "dma", "disk", NULL };
+static const char *const esp_unmigrated[] = { "host", "out", "dma", "disk", "disks_saved", NULL };
 
 static const TesseraStateLayout esp_layout = {
     .struct_name = "Esp",
@@ -829,10 +860,13 @@ static const TesseraStateLayout esp_layout = {
 static const TesseraStateSchema esp_schema = {
     .size = sizeof(TesseraStateSchema),
     .name = "esp",
-    .version = 1,
+    /* v2 adds the disks (a snapshot is the whole machine); a v1 snapshot loads with the
+     * disks left as they are, but none is written for an older peer: it would lose them. */
+    .version = 2,
     .load_min = 1,
-    .save_min = 1,
+    .save_min = 2,
     .layout = &esp_layout,
+    .pre_save = esp_pre_save,
     .post_load = esp_post_load,
 };
 
@@ -846,7 +880,7 @@ static const TesseraDeviceClass esp_class = {
     .finalize = esp_finalize,
 };
 
-TESSERA_PLUGIN(.name = "esp", .version = "1.0.0", .kind = TESSERA_PLUGIN_DEVICE,
+TESSERA_PLUGIN(.name = "esp", .version = "1.1.0", .kind = TESSERA_PLUGIN_DEVICE,
                .license = "MIT",
                .description = "NCR53C9x (FAS100A) SCSI controller with SCSI disks and CD-ROMs",
                .iface = &esp_class);

@@ -112,6 +112,7 @@ void scsi_disk_close(ScsiDisk *d)
     free(d->path);
     d->overlay = NULL;
     d->path = NULL;
+    d->id_valid = false;
     d->present = false;
     d->fd = -1;
 }

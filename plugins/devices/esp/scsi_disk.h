@@ -50,6 +50,11 @@ typedef struct ScsiDisk {
     uint64_t blocks;
     BlockOverlay *overlay; /* snapshot=on: guest writes land here, the image is read-only */
     char *path;            /* for reopening it writable (commit) */
+    /* The image's identity as last hashed (disk_state.c), kept while size and mtime hold. */
+    bool id_valid;
+    uint64_t id_size;
+    int64_t id_mtime_ns;
+    uint64_t id_hash;
 } ScsiDisk;
 
 /* Open the image; `cdrom` opens it read-only; `snapshot` opens it read-only under a
