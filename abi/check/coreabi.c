@@ -39,6 +39,7 @@ static const CoreMember device_m[] = {
     M(TesseraDeviceClass, state),    M(TesseraDeviceClass, migration_blocker),
     M(TesseraDeviceClass, init),     M(TesseraDeviceClass, realize),
     M(TesseraDeviceClass, reset),    M(TesseraDeviceClass, finalize),
+    M(TesseraDeviceClass, commit),
 };
 static const CoreMember cpu_m[] = {
     M(TesseraCpuClass, size),      M(TesseraCpuClass, instance_size),

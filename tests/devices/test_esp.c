@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fake_host.h"
@@ -875,4 +876,52 @@ Test(esp_snapshot, an_oversized_block_count_is_refused)
 Test(esp_snapshot, an_overlay_length_past_the_blob_is_refused)
 {
     refused_with_one_line(grow_overlay_length, "truncated");
+}
+
+/* ---- the monitor's commit ---- */
+
+static int esp_commit_drive(const char *drive, char *err, size_t errlen)
+{
+    const TesseraDeviceClass *cls = fake_host_descriptor(esp_dev)->iface;
+    return cls->commit(fake_host_instance(esp_dev), drive, err, errlen);
+}
+
+Test(esp_snapshot, commit_writes_the_overlay_back_and_the_image_changes)
+{
+    cr_assert_eq(write_blocks(9, 1, 0xa5), 0x00);
+    cr_assert_eq(image_byte(disk_path, 9 * 512), 9);
+    char err[256] = "";
+    cr_assert_eq(esp_commit_drive("scsi0-hd0", err, sizeof(err)), 1, "%s", err);
+    cr_assert_eq(image_byte(disk_path, 9 * 512), 0xa5);
+    cr_assert_eq(image_byte(disk_path, 9 * 512 + 511), 0xa5);
+    cr_assert_eq(image_byte(disk_path, 10 * 512), 10);
+    cr_assert_eq(guest_byte(9), 0xa5, "the guest still sees its write");
+}
+
+Test(esp_snapshot, commit_all_counts_the_drives_and_an_unknown_drive_matches_none)
+{
+    char err[256] = "";
+    cr_assert_eq(esp_commit_drive("all", err, sizeof(err)), 1, "%s", err);
+    cr_assert_eq(esp_commit_drive("scsi0-hd5", err, sizeof(err)), 0, "%s", err);
+}
+
+Test(esp_disk, commit_without_an_overlay_is_refused_with_one_line)
+{
+    char err[256] = "";
+    cr_assert_eq(esp_commit_drive("scsi0-hd0", err, sizeof(err)), -1);
+    cr_assert(strstr(err, "scsi0-hd0 has no overlay"), "%s", err);
+}
+
+Test(esp_snapshot, commit_to_an_image_that_cannot_be_reopened_writable_is_refused)
+{
+    cr_assert_eq(write_blocks(9, 1, 0xa5), 0x00);
+    /* A directory where the image was: no open for writing succeeds, even as root. */
+    cr_assert_eq(unlink(disk_path), 0);
+    cr_assert_eq(mkdir(disk_path, 0700), 0);
+    char err[256] = "";
+    cr_assert_eq(esp_commit_drive("all", err, sizeof(err)), -1);
+    cr_assert(strstr(err, "cannot reopen writable"), "%s", err);
+    cr_assert_null(strchr(err, '\n'));
+    cr_assert_eq(guest_byte(9), 0xa5, "the overlay is kept");
+    rmdir(disk_path);
 }

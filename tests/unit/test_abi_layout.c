@@ -129,7 +129,7 @@ Test(abi_layout, cpu_class)
 
 Test(abi_layout, device_class)
 {
-    PIN_SIZE(TesseraDeviceClass, 56);
+    PIN_SIZE(TesseraDeviceClass, 64);
     PIN(TesseraDeviceClass, size, 0);
     PIN(TesseraDeviceClass, instance_size, 4);
     PIN(TesseraDeviceClass, state, 8);
@@ -138,6 +138,7 @@ Test(abi_layout, device_class)
     PIN(TesseraDeviceClass, realize, 32);
     PIN(TesseraDeviceClass, reset, 40);
     PIN(TesseraDeviceClass, finalize, 48);
+    PIN(TesseraDeviceClass, commit, 56); /* ABI 1.6 */
 }
 
 Test(abi_layout, host_ops)

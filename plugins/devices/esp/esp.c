@@ -761,6 +761,33 @@ static void esp_reset(void *dev)
     memset(s->sense, 0, sizeof(s->sense));
 }
 
+/* `commit scsi0-hdN|all` (device.h). */
+static int esp_commit(void *dev, const char *drive, char *err, size_t errlen)
+{
+    Esp *s = dev;
+    int matched = 0;
+    for (unsigned i = 0; i < N_TARGETS; i++) {
+        char name[16];
+        snprintf(name, sizeof(name), "scsi0-hd%u", i);
+        bool all = !strcmp(drive, "all");
+        if (!scsi_disk_present(&s->disk[i]) || s->disk[i].cdrom || (!all && strcmp(drive, name)))
+            continue;
+        matched++;
+        if (!s->disk[i].overlay) {
+            if (all)
+                continue;
+            snprintf(err, errlen, "%s has no overlay to commit (not under -snapshot)", name);
+            return -1;
+        }
+        char why[240];
+        if (scsi_disk_commit(&s->disk[i], why, sizeof(why))) {
+            snprintf(err, errlen, "%s: %s", name, why);
+            return -1;
+        }
+    }
+    return matched;
+}
+
 static int esp_pre_save(void *dev)
 {
     Esp *s = dev;
@@ -878,6 +905,7 @@ static const TesseraDeviceClass esp_class = {
     .realize = esp_realize,
     .reset = esp_reset,
     .finalize = esp_finalize,
+    .commit = esp_commit,
 };
 
 TESSERA_PLUGIN(.name = "esp", .version = "1.1.0", .kind = TESSERA_PLUGIN_DEVICE,
