@@ -133,7 +133,7 @@ static uint8_t *serialize(const BlockOverlay *o, size_t *len)
 {
     *len = overlay_serialized_size(o);
     uint8_t *b = malloc(*len);
-    overlay_serialize(o, b);
+    cr_assert_eq(overlay_serialize(o, b), 0);
     return b;
 }
 

@@ -135,7 +135,12 @@ uint8_t *disk_state_save(ScsiDisk *disks, unsigned n, size_t *len, char *err, si
         if (d->overlay) {
             size_t olen = overlay_serialized_size(d->overlay);
             put_le(&p, olen, 8);
-            overlay_serialize(d->overlay, p);
+            if (overlay_serialize(d->overlay, p)) {
+                snprintf(err, errlen, "target %u (%s): no memory to save the overlay", t,
+                         d->path);
+                free(blob);
+                return NULL;
+            }
             p += olen;
         }
     }

@@ -214,30 +214,27 @@ static int by_key(const void *a, const void *b)
 }
 
 /* Sorted, so that equal overlays serialise to equal bytes (snapshot diffs). */
-void overlay_serialize(const BlockOverlay *o, uint8_t *out)
+int overlay_serialize(const BlockOverlay *o, uint8_t *out)
 {
+    Slot *sorted = malloc((o->count ? o->count : 1) * sizeof(Slot));
+    if (!sorted)
+        return -1;
+    uint64_t n = 0;
+    for (uint64_t i = 0; i < o->cap; i++)
+        if (o->slots[i].key)
+            sorted[n++] = o->slots[i];
+    qsort(sorted, n, sizeof(Slot), by_key);
     put_le(out, o->block_size, 4);
     put_le(out + 4, o->blocks, 8);
     put_le(out + 12, o->count, 8);
-    Slot *sorted = malloc((o->count ? o->count : 1) * sizeof(Slot));
-    uint64_t n = 0;
-    for (uint64_t i = 0; i < o->cap && sorted; i++)
-        if (o->slots[i].key)
-            sorted[n++] = o->slots[i];
-    if (!sorted) /* no memory for the order: fall back to table order */
-        sorted = o->slots, n = o->cap;
-    else
-        qsort(sorted, n, sizeof(Slot), by_key);
     uint8_t *p = out + HEAD_SIZE;
     for (uint64_t i = 0; i < n; i++) {
-        if (!sorted[i].key)
-            continue;
         put_le(p, sorted[i].key - 1, 8);
         memcpy(p + 8, sorted[i].data, o->block_size);
         p += 8 + o->block_size;
     }
-    if (sorted != o->slots)
-        free(sorted);
+    free(sorted);
+    return 0;
 }
 
 BlockOverlay *overlay_deserialize(const uint8_t *in, size_t len, uint32_t block_size,

@@ -42,9 +42,10 @@ int overlay_write(BlockOverlay *o, int fd, const void *buf, size_t len, uint64_t
  * would (no journal). 0, or -1 with a message (the overlay is kept). */
 int overlay_commit(BlockOverlay *o, int fd, char *err, size_t errlen);
 
-/* The serialised overlay (format above); its size is overlay_serialized_size(). */
+/* The serialised overlay (format above) into `out` of overlay_serialized_size() bytes;
+ * -1 when there is no memory to sort the blocks. */
 size_t overlay_serialized_size(const BlockOverlay *o);
-void overlay_serialize(const BlockOverlay *o, uint8_t *out);
+int overlay_serialize(const BlockOverlay *o, uint8_t *out);
 /* Parse `len` bytes into a new overlay for an image of `blocks` blocks of `block_size`;
  * NULL with a one-line reason when the data does not match (size, order, range). */
 BlockOverlay *overlay_deserialize(const uint8_t *in, size_t len, uint32_t block_size,
