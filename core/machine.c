@@ -294,6 +294,31 @@ static bool realize_devices(Machine *m, GError **error)
     return true;
 }
 
+bool machine_commit(Machine *m, const char *drive, GError **error)
+{
+    int matched = 0;
+    for (guint i = 0; i < m->instances->len; i++) {
+        TesseraInstance *inst = m->instances->pdata[i];
+        if (inst->plugin->desc->kind != TESSERA_PLUGIN_DEVICE)
+            continue;
+        const TesseraDeviceClass *cls = inst->plugin->desc->iface;
+        if (!TESSERA_HAS_MEMBER(cls, TesseraDeviceClass, commit) || !cls->commit)
+            continue;
+        char err[256] = "";
+        int n = cls->commit(inst->mem, drive, err, sizeof(err));
+        if (n < 0) {
+            g_set_error(error, MACHINE_ERROR, 0, "device %s: %s", inst->name, err);
+            return false;
+        }
+        matched += n;
+    }
+    if (!matched && strcmp(drive, "all")) {
+        g_set_error(error, MACHINE_ERROR, 0, "no drive '%s' (scsi0-hdN, or all)", drive);
+        return false;
+    }
+    return true;
+}
+
 static void set_opt(Machine *m, const char *name, const char *value)
 {
     if (value)

@@ -59,6 +59,9 @@ const MachineSpec *machine_spec(const Machine *m);
 void machine_dump_cpu(Machine *m, FILE *out);
 /* The stopped machine as the migration plugin sees it; valid until machine_free. */
 const TesseraMachineView *machine_view(Machine *m);
+/* The monitor's `commit DRIVE|all`, asked of every device with a commit hook: false with
+ * `error` when a device failed or no device has that drive. */
+bool machine_commit(Machine *m, const char *drive, GError **error);
 /* After a snapshot was loaded into the instances: forget run-time requests and
  * let the CPU re-read its interrupt level. */
 void machine_loaded(Machine *m);

@@ -68,8 +68,10 @@ static const char usage_text[] =
     "                        says otherwise\n"
     "  -serial SPEC          serial port backend: stdio (default), mon:stdio (shared\n"
     "                        with the monitor), file:PATH, unix:PATH[,server], null\n"
-    "  -drive file=IMG,if=scsi,index=N[,media=cdrom]\n"
-    "                        a raw disk (or read-only CD-ROM) image as SCSI target N\n"
+    "  -drive file=IMG,if=scsi,index=N[,media=cdrom][,snapshot=on]\n"
+    "                        a raw disk (or read-only CD-ROM) image as SCSI target N;\n"
+    "                        snapshot=on: the image stays unchanged, writes go to an overlay\n"
+    "  -snapshot             snapshot=on for every drive (monitor `commit` writes back)\n"
     "  -cdrom IMG            a CD-ROM image as SCSI target 2\n"
     "  -nvram FILE           keep the NVRAM contents in FILE across runs\n"
     "  -rtc base=DATE        fixed clock start (YYYY-MM-DDTHH:MM:SS) instead of host time\n"
@@ -101,6 +103,7 @@ static const char usage_text[] =
     "\n"
     "Snapshots and control:\n"
     "  -loadvm FILE          start from a snapshot (the machine comes from its manifest)\n"
+    "  -loadvm-force-disk    load (or take a migration) even if a disk image changed since\n"
     "  -savevm-at N,FILE     save a snapshot after exactly N guest instructions, go on\n"
     "  -savevm-compat FILE   save for the installation whose --dump-manifest is FILE\n"
     "                        (highest state version it can load, converting down)\n"
@@ -193,6 +196,7 @@ static void add_scsi(Cli *cli, const char *opt, unsigned index, bool cdrom, char
 static void parse_drive(Cli *cli, const char *spec)
 {
     char *file = NULL, *media = NULL;
+    const char *snapshot = NULL;
     unsigned index = 0;
     char **parts = g_strsplit(spec, ",", -1);
     for (char **p = parts; *p; p++) {
@@ -210,15 +214,20 @@ static void parse_drive(Cli *cli, const char *spec)
             media = g_strdup(*p + 6);
         } else if (!strcmp(*p, "format=raw")) {
             continue;
+        } else if (!strcmp(*p, "snapshot=on") || !strcmp(*p, "snapshot=off")) {
+            snapshot = !strcmp(*p, "snapshot=on") ? "on" : "off";
         } else {
             usage_error("-drive: unsupported '%s' (file=IMG,if=scsi,index=N,media=disk|cdrom,"
-                        "format=raw)", *p);
+                        "format=raw,snapshot=on|off)", *p);
         }
     }
     g_strfreev(parts);
     if (!file)
         usage_error("-drive: missing file=IMAGE");
     add_scsi(cli, "-drive", index, media && !strcmp(media, "cdrom"), file);
+    if (snapshot)
+        g_hash_table_insert(cli->mopts.extra, g_strdup_printf("drive.scsi.%u.snapshot", index),
+                            g_strdup(snapshot));
     g_free(media);
 }
 
@@ -258,6 +267,10 @@ static void parse_args(int argc, char **argv, Cli *cli)
             cli->mopts.serial = ARG();
         } else if (!strcmp(o, "-drive")) {
             parse_drive(cli, ARG());
+        } else if (!strcmp(o, "-loadvm-force-disk")) {
+            g_hash_table_insert(cli->mopts.extra, g_strdup("loadvm.force-disk"), g_strdup("on"));
+        } else if (!strcmp(o, "-snapshot")) {
+            g_hash_table_insert(cli->mopts.extra, g_strdup("snapshot"), g_strdup("on"));
         } else if (!strcmp(o, "-cdrom")) {
             add_scsi(cli, "-cdrom", 2, true, g_strdup(ARG()));
         } else if (!strcmp(o, "-nvram")) {

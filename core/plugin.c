@@ -487,6 +487,8 @@ static uint64_t field_elem_size(const TesseraField *f)
 {
     if (f->type == TESSERA_FIELD_STRUCT)
         return f->layout ? f->layout->size : 0;
+    if (f->type == TESSERA_FIELD_BLOB)
+        return sizeof(TesseraBlob);
     return tessera_field_type_width(f->type);
 }
 
@@ -513,7 +515,7 @@ static bool check_layout(const TesseraStateSchema *s, const TesseraStateLayout *
             if (l->fields[j].name && strcmp(l->fields[j].name, f->name) == 0)
                 return why_set(why, "state schema \"%s\": %s: field \"%s\" appears twice",
                                s->name, where, f->name);
-        if (f->type < TESSERA_FIELD_U8 || f->type > TESSERA_FIELD_STRUCT)
+        if (f->type < TESSERA_FIELD_U8 || f->type > TESSERA_FIELD_BLOB)
             return why_set(why, "state schema \"%s\": field \"%s\": unknown type %u", s->name,
                            f->name, f->type);
         if (f->type == TESSERA_FIELD_STRUCT && !f->layout)
@@ -522,6 +524,9 @@ static bool check_layout(const TesseraStateSchema *s, const TesseraStateLayout *
         if (f->count == 0)
             return why_set(why, "state schema \"%s\": field \"%s\": count is 0", s->name,
                            f->name);
+        if (f->type == TESSERA_FIELD_BLOB && (f->count != 1 || depth > 0))
+            return why_set(why, "state schema \"%s\": field \"%s\": a blob is one top-level "
+                           "field (count 1, not in a struct)", s->name, f->name);
         if (f->since < 1 || f->since > s->version)
             return why_set(why, "state schema \"%s\": field \"%s\": since %u is outside [1, %u]",
                            s->name, f->name, f->since, s->version);

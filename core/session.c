@@ -53,6 +53,7 @@ static void cmd_help(GString *out)
                          "migrate_incoming URI receive a migration (after -incoming defer)\n"
                          "migrate_set_parameter max-bandwidth BYTES/S | downtime-limit MS\n"
                          "migrate_set_capability auto-converge on|off\n"
+                         "commit DRIVE|all     write -snapshot overlays back (scsi0-hdN)\n"
                          "info status          running or paused, the instruction count, the accelerator\n"
                          "info migrate         migration status, statistics and progress\n"
                          "info snapshot FILE   the manifest of a snapshot file\n"
@@ -243,6 +244,11 @@ void session_command(Session *s, const char *line, GString *out)
         cmd_gdbserver(s, argv[1] ? argv[1] : "tcp::1234", out);
     } else if (!strcmp(cmd, "info")) {
         cmd_info(s, argv, out);
+    } else if (!strcmp(cmd, "commit") && one_arg) {
+        if (!machine_commit(s->machine, argv[1], &error)) {
+            g_string_append_printf(out, "Error: %s\n", error->message);
+            g_clear_error(&error);
+        }
     } else if ((!strcmp(cmd, "quit") || !strcmp(cmd, "q")) && !argv[1]) {
         session_quit(s);
     } else if (net_hub_command(machine_net(s->machine), argv, out)) {

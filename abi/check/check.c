@@ -215,6 +215,13 @@ static void check_field(Ctx *c, const char *prefix, const TaField *f, const TaTy
         }
         break;
     }
+    case TESSERA_FIELD_BLOB:
+        if (is_array || !ta_type_has_name(elem, "TesseraBlob")) {
+            ta_problem(r, "schema %s: field %s%s: schema says blob, struct says %s "
+                          "(a blob needs a TesseraBlob member)",
+                       sn, prefix, f->name, whole);
+        }
+        break;
     case TESSERA_FIELD_STRUCT:
         if (es == NULL || (es->kind != TA_TYPE_STRUCT && es->kind != TA_TYPE_UNION)) {
             ta_problem(r, "schema %s: field %s%s: schema says struct %s, struct says %s", sn,

@@ -39,6 +39,7 @@ static const CoreMember device_m[] = {
     M(TesseraDeviceClass, state),    M(TesseraDeviceClass, migration_blocker),
     M(TesseraDeviceClass, init),     M(TesseraDeviceClass, realize),
     M(TesseraDeviceClass, reset),    M(TesseraDeviceClass, finalize),
+    M(TesseraDeviceClass, commit),
 };
 static const CoreMember cpu_m[] = {
     M(TesseraCpuClass, size),      M(TesseraCpuClass, instance_size),
@@ -107,6 +108,9 @@ static const CoreMember layout_m[] = {
 };
 static const CoreMember converter_m[] = {
     M(TesseraConverter, from), M(TesseraConverter, to), M(TesseraConverter, convert),
+};
+static const CoreMember blob_m[] = {
+    M(TesseraBlob, data), M(TesseraBlob, len),
 };
 static const CoreMember schema_m[] = {
     M(TesseraStateSchema, size),       M(TesseraStateSchema, name),
@@ -178,6 +182,7 @@ static const CoreStruct core_structs[] = {
     CORE(TesseraStateLayout, layout_m),
     CORE(TesseraField, field_m),
     CORE(TesseraConverter, converter_m),
+    CORE(TesseraBlob, blob_m),
     CORE(TesseraRecordOps, record_ops_m),
     CORE(TesseraHost, host_m),
     CORE(TesseraHostOps, host_ops_m),

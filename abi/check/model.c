@@ -38,7 +38,9 @@ uint32_t ta_field_type_parse(const char *name)
  * size; a BYTES field is sized by its count and a STRUCT by its layout, so 0. */
 uint32_t ta_field_type_size(uint32_t type)
 {
-    return type == TESSERA_FIELD_BYTES ? 0 : tessera_field_type_width(type);
+    return type == TESSERA_FIELD_BYTES || type == TESSERA_FIELD_BLOB
+               ? 0
+               : tessera_field_type_width(type);
 }
 
 const char *ta_plugin_kind_name(uint32_t kind)
@@ -190,6 +192,9 @@ static TaLayout *copy_layout(TaPlugin *p, const char *schema, const char *prefix
         }
         if (sf->type == TESSERA_FIELD_BYTES) {
             f->size = 1;
+        }
+        if (sf->type == TESSERA_FIELD_BLOB) {
+            f->size = sizeof(TesseraBlob);
         }
         if (sf->type == TESSERA_FIELD_STRUCT) {
             if (sf->layout == NULL) {

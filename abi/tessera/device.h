@@ -31,6 +31,12 @@ typedef struct TesseraDeviceClass {
     void (*reset)(void *dev);
     /* Optional: free what init() allocated. */
     void (*finalize)(void *dev);
+    /* ---- ABI 1.6 ---- */
+    /* Optional: the monitor's `commit DRIVE|all`: write the copy-on-write overlays
+     * (-snapshot) of the named drive ("scsi0-hd0", QEMU's name), or of every drive,
+     * back to their images. Returns how many of its drives matched (0: none is this
+     * device's), or -1 with a one-line message. */
+    int (*commit)(void *dev, const char *drive, char *err, size_t errlen);
 } TesseraDeviceClass;
 
 #endif /* TESSERA_DEVICE_H */

@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #define TESSERA_ABI_MAJOR 1
-#define TESSERA_ABI_MINOR 5
+#define TESSERA_ABI_MINOR 6
 
 /* Name of the exported descriptor symbol. */
 #define TESSERA_PLUGIN_SYMBOL "tessera_plugin"

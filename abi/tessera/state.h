@@ -31,19 +31,37 @@ typedef enum TesseraFieldType {
     TESSERA_FIELD_I64 = 8,
     TESSERA_FIELD_BOOL = 9,   /* C `bool`, one byte */
     TESSERA_FIELD_BYTES = 10, /* uint8_t/char buffer of `count` bytes */
-    TESSERA_FIELD_STRUCT = 11 /* `count` elements of `layout` */
+    TESSERA_FIELD_STRUCT = 11, /* `count` elements of `layout` */
+    TESSERA_FIELD_BLOB = 12    /* ABI 1.6: a TesseraBlob, bytes of a length known when saved */
 } TesseraFieldType;
 
+/*
+ * The member a BLOB field names (ABI 1.6): a view of variable-length bytes, such as a
+ * disk overlay's blocks. A BLOB is a top-level field of count 1 (not inside a STRUCT).
+ * Saving: pre_save points it at the bytes (the device owns them, until its next
+ * pre_save); the host copies `len` of them into the record (a "blob" field of `len`
+ * elements, 1 <= len <= 1 GiB). Loading: the host points it at the loaded bytes, which
+ * it owns and which stay valid only while post_load runs; outside pre_save..save and
+ * load..post_load the view is {NULL, 0}, which post_load also sees when a converter or
+ * an older version carried no such field (keep what you have). Devices with a BLOB
+ * field get their post_load after every other device's, so a refusal elsewhere rolls
+ * the machine back before any of them took its bytes.
+ */
+typedef struct TesseraBlob {
+    const uint8_t *data;
+    uint64_t len;
+} TesseraBlob;
+
 /* The facts about field types, defined once here for the core, the migration
- * plugin and tessera-abi. Bytes one element occupies: 1, 2, 4 or 8 (BYTES: 1 a
- * byte); 0 for STRUCT (its layout says) and unknown types. */
+ * plugin and tessera-abi. Bytes one element occupies: 1, 2, 4 or 8 (BYTES and BLOB:
+ * 1 a byte, in a record); 0 for STRUCT (its layout says) and unknown types. */
 static inline unsigned tessera_field_type_width(uint32_t type)
 {
     static const unsigned char width[] = {
         [TESSERA_FIELD_U8] = 1,   [TESSERA_FIELD_U16] = 2,   [TESSERA_FIELD_U32] = 4,
         [TESSERA_FIELD_U64] = 8,  [TESSERA_FIELD_I8] = 1,    [TESSERA_FIELD_I16] = 2,
         [TESSERA_FIELD_I32] = 4,  [TESSERA_FIELD_I64] = 8,   [TESSERA_FIELD_BOOL] = 1,
-        [TESSERA_FIELD_BYTES] = 1,
+        [TESSERA_FIELD_BYTES] = 1, [TESSERA_FIELD_BLOB] = 1,
     };
     return type < sizeof(width) ? width[type] : 0;
 }
@@ -63,7 +81,7 @@ static inline const char *tessera_field_type_name(uint32_t type)
         [TESSERA_FIELD_I8] = "i8",       [TESSERA_FIELD_I16] = "i16",
         [TESSERA_FIELD_I32] = "i32",     [TESSERA_FIELD_I64] = "i64",
         [TESSERA_FIELD_BOOL] = "bool",   [TESSERA_FIELD_BYTES] = "bytes",
-        [TESSERA_FIELD_STRUCT] = "struct",
+        [TESSERA_FIELD_STRUCT] = "struct", [TESSERA_FIELD_BLOB] = "blob",
     };
     return type < sizeof(names) / sizeof(names[0]) ? names[type] : NULL;
 }
@@ -170,6 +188,8 @@ typedef struct TesseraStateSchema {
     TESSERA_FIELD_DECL(S, m, TESSERA_FIELD_BYTES, (uint32_t)sizeof(((S *)0)->m), 1)
 #define TESSERA_ARRAY(S, m, T) \
     TESSERA_FIELD_DECL(S, m, T, (uint32_t)(sizeof(((S *)0)->m) / sizeof(((S *)0)->m[0])), 1)
+/* A TesseraBlob member, first carried by state version `since_`. */
+#define TESSERA_BLOB(S, m, since_) TESSERA_FIELD_DECL(S, m, TESSERA_FIELD_BLOB, 1, since_)
 #define TESSERA_STRUCTS(S, m, L)                                                   \
     {                                                                              \
         .name = #m, .member = #m, .type = TESSERA_FIELD_STRUCT,                    \

@@ -28,7 +28,7 @@ static void add_field(JsonBuilder *b, const RecordField *f)
     json_builder_set_member_name(b, "count");
     json_builder_add_int_value(b, f->count);
     json_builder_set_member_name(b, "value");
-    if (f->type == TESSERA_FIELD_BYTES) {
+    if (f->type == TESSERA_FIELD_BYTES || f->type == TESSERA_FIELD_BLOB) {
         GString *hex = g_string_sized_new(f->count * 2);
         for (uint32_t i = 0; i < f->count; i++)
             g_string_append_printf(hex, "%02x", f->data[i]);

@@ -46,6 +46,11 @@ static int walk(const TesseraStateLayout *l, const char *prefix, uint32_t since,
             continue;
         }
         unsigned w = field_type_width(f->type);
+        if (f->type == TESSERA_FIELD_BLOB &&
+            (f->count != 1 || n_bases != 1 || (uint64_t)f->offset + sizeof(TesseraBlob) > l->size)) {
+            snprintf(err, errlen, "layout %s: blob '%s' is malformed", l->struct_name, name);
+            return -1;
+        }
         if (w == 0 || f->count == 0 || (uint64_t)f->offset + (uint64_t)f->count * w > l->size ||
             (uint64_t)n_bases * f->count * w > RECORD_FIELD_BYTES_MAX) {
             snprintf(err, errlen, "layout %s: field '%s' is malformed", l->struct_name, name);
@@ -105,6 +110,17 @@ static int leaf_to_record(const Leaf *leaf, void *ctx, char *err, size_t errlen)
     ToRecord *t = ctx;
     if (leaf->since > t->version)
         return 0;
+    if (leaf->f->type == TESSERA_FIELD_BLOB) {
+        TesseraBlob b;
+        memcpy(&b, t->mem + leaf->bases[0] + leaf->f->offset, sizeof(b));
+        if (!b.data || b.len == 0 || b.len > RECORD_FIELD_BYTES_MAX) {
+            snprintf(err, errlen, "blob '%s': pre_save left %llu bytes (1 to %u)", leaf->name,
+                     (unsigned long long)b.len, RECORD_FIELD_BYTES_MAX);
+            return -1;
+        }
+        return record_append(t->rec, leaf->name, TESSERA_FIELD_BLOB, (uint32_t)b.len, b.data, err,
+                             errlen);
+    }
     unsigned w = field_type_width(leaf->f->type);
     size_t count = leaf->n_bases * leaf->f->count;
     g_autofree uint8_t *data = g_malloc(count * w);
@@ -149,6 +165,20 @@ static int leaf_apply(const Leaf *leaf, void *ctx, char *err, size_t errlen)
         snprintf(err, errlen, "field '%s' (since v%u) is missing from the v%u state", leaf->name,
                  leaf->since, version);
         return -1;
+    }
+    if (f->type == TESSERA_FIELD_BLOB) {
+        TesseraBlob b = {0};
+        if (rf) {
+            g_hash_table_add(a->seen, rf->name);
+            if (rf->type != TESSERA_FIELD_BLOB) {
+                snprintf(err, errlen, "field '%s' is %s[%u] in the v%u state, the plugin expects a blob",
+                         leaf->name, field_type_name(rf->type), rf->count, version);
+                return -1;
+            }
+            b = (TesseraBlob){.data = g_memdup2(rf->data, rf->count), .len = rf->count};
+        }
+        memcpy(a->mem + leaf->bases[0] + f->offset, &b, sizeof(b));
+        return 0;
     }
     if (rf) {
         g_hash_table_add(a->seen, rf->name);
@@ -199,7 +229,9 @@ typedef struct Swap {
 static int leaf_swap(const Leaf *leaf, void *ctx, char *err, size_t errlen)
 {
     Swap *s = ctx;
-    size_t len = (size_t)leaf->f->count * field_type_width(leaf->f->type);
+    size_t len = leaf->f->type == TESSERA_FIELD_BLOB
+                     ? sizeof(TesseraBlob)
+                     : (size_t)leaf->f->count * field_type_width(leaf->f->type);
     for (size_t b = 0; b < leaf->n_bases; b++) {
         size_t off = leaf->bases[b] + leaf->f->offset;
         for (size_t i = 0; i < len; i++) {
@@ -216,4 +248,45 @@ void layout_swap(const TesseraStateLayout *layout, void *a, void *b)
     Swap s = {.a = a, .b = b};
     char err[256];
     walk_layout(layout, leaf_swap, &s, err, sizeof(err));
+}
+
+/* ---- blob views ---- */
+
+typedef struct Blobs {
+    uint8_t *mem;     /* NULL: only count them */
+    bool host_owned;
+    unsigned n;
+} Blobs;
+
+static int leaf_blob(const Leaf *leaf, void *ctx, char *err, size_t errlen)
+{
+    (void)err, (void)errlen;
+    Blobs *b = ctx;
+    if (leaf->f->type != TESSERA_FIELD_BLOB)
+        return 0;
+    b->n++;
+    if (b->mem) {
+        TesseraBlob *view = (TesseraBlob *)(b->mem + leaf->bases[0] + leaf->f->offset);
+        TesseraBlob v;
+        memcpy(&v, view, sizeof(v));
+        if (b->host_owned)
+            g_free((void *)v.data);
+        memset(view, 0, sizeof(*view));
+    }
+    return 0;
+}
+
+bool layout_has_blob(const TesseraStateLayout *layout)
+{
+    Blobs b = {0};
+    char err[256];
+    walk_layout(layout, leaf_blob, &b, err, sizeof(err));
+    return b.n > 0;
+}
+
+void layout_clear_blobs(const TesseraStateLayout *layout, void *mem, bool host_owned)
+{
+    Blobs b = {.mem = mem, .host_owned = host_owned};
+    char err[256];
+    walk_layout(layout, leaf_blob, &b, err, sizeof(err));
 }

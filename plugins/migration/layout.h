@@ -3,6 +3,7 @@
 #ifndef TSNAP_LAYOUT_H
 #define TSNAP_LAYOUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <tessera/state.h>
@@ -22,6 +23,12 @@ TesseraRecord *layout_to_record(const TesseraStateLayout *layout, const void *me
  */
 int layout_apply(const TesseraStateLayout *layout, const TesseraRecord *rec, void *mem, char *err,
                  size_t errlen);
+
+/* BLOB views (state.h): whether the layout has one; set each view in `mem` to
+ * {NULL, 0}, first freeing the bytes when the host owns them (layout_apply put them
+ * there) and `host_owned` says so. */
+bool layout_has_blob(const TesseraStateLayout *layout);
+void layout_clear_blobs(const TesseraStateLayout *layout, void *mem, bool host_owned);
 
 /* Exchange the bytes of every layout field between a and b (nothing else: host
  * pointers and unmigrated members stay where they are). */

@@ -175,6 +175,7 @@ static int stage_device(Load *l, Staged *st, char *err, size_t errlen)
     char why[512];
     TesseraRecord *rec = record_copy(st->dev->rec);
     st->copy = g_memdup2(inst->state, s->layout->size);
+    layout_clear_blobs(s->layout, st->copy, false); /* the device's own view, not copied */
     int rc = negotiate_apply_chain(s, rec, st->via, why, sizeof(why));
     if (rc == 0)
         rc = layout_apply(s->layout, rec, st->copy, why, sizeof(why));
@@ -210,10 +211,14 @@ static void exchange(Load *l, uint64_t *icount)
     }
 }
 
+/* Devices with a blob last (state.h): a refusal elsewhere comes before any took its bytes. */
 static int post_load_all(Load *l, char *err, size_t errlen)
 {
-    for (uint32_t i = 0; i < l->m->n_instances; i++) {
+    for (uint32_t k = 0; k < 2 * l->m->n_instances; k++) {
+        uint32_t i = k % l->m->n_instances;
         const TesseraInstanceInfo *inst = l->dev[i].inst;
+        if (layout_has_blob(inst->schema->layout) != (k >= l->m->n_instances))
+            continue;
         char why[512] = "";
         if (inst->schema->post_load && inst->schema->post_load(inst->state, why, sizeof(why)) != 0) {
             if (err)
@@ -244,8 +249,13 @@ int tsnap_load_file(const TesseraMachineView *m, TsnapFile *f, bool memory, char
             goto out;
 
     uint64_t icount = l.f->icount;
+    for (uint32_t i = 0; i < m->n_instances; i++)
+        layout_clear_blobs(l.dev[i].inst->schema->layout, l.dev[i].inst->state, false);
     exchange(&l, &icount);
-    if (post_load_all(&l, err, errlen) < 0) {
+    int loaded = post_load_all(&l, err, errlen);
+    for (uint32_t i = 0; i < m->n_instances; i++) /* the loaded bytes lived for post_load */
+        layout_clear_blobs(l.dev[i].inst->schema->layout, l.dev[i].inst->state, true);
+    if (loaded < 0) {
         exchange(&l, &icount);
         post_load_all(&l, NULL, 0);
         size_t n = strlen(err);
@@ -262,8 +272,11 @@ int tsnap_load_file(const TesseraMachineView *m, TsnapFile *f, bool memory, char
     }
     rc = 0;
 out:
-    for (uint32_t i = 0; i < m->n_instances; i++)
+    for (uint32_t i = 0; i < m->n_instances; i++) {
+        if (l.dev[i].copy)
+            layout_clear_blobs(l.dev[i].inst->schema->layout, l.dev[i].copy, true);
         g_free(l.dev[i].copy);
+    }
     g_free(l.dev);
     g_free(l.mem);
     return rc;

@@ -207,7 +207,7 @@ static int op_set(TesseraRecord *rec, const char *field, uint32_t index, uint64_
 static const void *op_get_bytes(const TesseraRecord *rec, const char *field, size_t *len)
 {
     const RecordField *f = record_find(rec, field);
-    if (!f || f->type != TESSERA_FIELD_BYTES)
+    if (!f || (f->type != TESSERA_FIELD_BYTES && f->type != TESSERA_FIELD_BLOB))
         return NULL;
     if (len)
         *len = f->count;
@@ -218,7 +218,8 @@ static const void *op_get_bytes(const TesseraRecord *rec, const char *field, siz
 static int op_set_bytes(TesseraRecord *rec, const char *field, const void *buf, size_t len)
 {
     RecordField *f = (RecordField *)record_find(rec, field);
-    if (!f || f->type != TESSERA_FIELD_BYTES || len == 0 || len > RECORD_FIELD_BYTES_MAX)
+    if (!f || (f->type != TESSERA_FIELD_BYTES && f->type != TESSERA_FIELD_BLOB) || len == 0 ||
+        len > RECORD_FIELD_BYTES_MAX)
         return -1;
     uint8_t *data = g_memdup2(buf, len);
     g_free(f->data);

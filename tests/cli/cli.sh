@@ -36,7 +36,7 @@ head -c 2000000 /dev/zero > "$tmp/big.bin"
 printf '\177ELF\001\001\001' > "$tmp/le.elf"; head -c 60 /dev/zero >> "$tmp/le.elf"
 
 expect help 0 '^Usage: tessera -M MACHINE' -- "$tessera" --help
-expect version 0 '^tessera [0-9]+\.[0-9]+\.[0-9]+ \(plugin ABI 1\.5\)' -- "$tessera" -version
+expect version 0 '^tessera [0-9]+\.[0-9]+\.[0-9]+ \(plugin ABI 1\.6\)' -- "$tessera" -version
 expect unknown-option 2 "unknown option '-frobnicate'" -- "$tessera" -frobnicate
 expect missing-argument 2 '-m needs an argument' -- "$tessera" -M ss5 -m
 expect bad-ram-size 2 "-m: 'lots' is not a RAM size" -- "$tessera" -M ss5 -m lots

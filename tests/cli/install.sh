@@ -59,7 +59,7 @@ if [ -n "${2:-}" ]; then
     if meson setup "$sub" "$2" -Dskip_devices=lance,cs4231 -Dguest_tests=disabled \
         -Dfuzz=disabled > "$dest/setup.log" 2>&1; then
         plan=$(meson introspect "$sub" --install-plan)
-        for want in esp/1.0.0/esp.so:1 lance/1.0.0/lance.so:0 cs4231/1.0.0/cs4231.so:0; do
+        for want in esp/1.1.0/esp.so:1 lance/1.0.0/lance.so:0 cs4231/1.0.0/cs4231.so:0; do
             n=$(printf '%s' "$plan" | grep -c "plugins/${want%%:*}" || true)
             if [ "$n" -eq "${want##*:}" ]; then pass=$((pass + 1)); echo "PASS skip-devices ${want%%:*}"
             else fail=$((fail + 1)); echo "FAIL skip-devices ${want%%:*}: in the plan $n times"; fi

@@ -14,7 +14,7 @@ input poll, long before the program ends):
   snapshot prints its manifest; bad, truncated, corrupted and missing files make
   loadvm print one error line and change nothing (the run then prints exactly
   what an unmonitored run prints); unknown commands and wrong arguments are
-  refused; loadvm of the saved file takes a later run back to the saved
+  refused (commit of a drive the machine lacks, too); loadvm of the saved file takes a later run back to the saved
   instruction and it finishes like the original; quit exits 0.
 On a terminal (a pty): what is typed is echoed, backspace takes a character
 back, Ctrl-A x quits.
@@ -274,7 +274,11 @@ def stdio_checks(tessera, snap_tool, prog, tmp):
                            ("stop now", "unknown command or wrong arguments: 'stop now' (try help)\n"),
                            ("info", "usage: info status | info migrate | info snapshot FILE | info network\n"),
                            ("info registers", "usage: info status | info migrate | info snapshot FILE | info network\n"),
-                           ("info status now", "usage: info status | info migrate | info snapshot FILE | info network\n")]:
+                           ("info status now", "usage: info status | info migrate | info snapshot FILE | info network\n"),
+                           # No drives here: commit of one is refused, of all is a no-op.
+                           ("commit scsi0-hd0", "Error: no drive 'scsi0-hd0' (scsi0-hdN, or all)\n"),
+                           ("commit", "unknown command or wrong arguments: 'commit' (try help)\n"),
+                           ("commit all", "")]:
             r = mon.cmd(line)
             check("refuses '%s'" % line, r == want, repr(r))
         # The migration commands: nothing started yet, bad input refused in one line.

@@ -66,6 +66,8 @@ int fake_host_try_init(FakeHost *fh, char *err, size_t errlen);
 void fake_host_free(FakeHost *fh);
 
 const TesseraPluginDescriptor *fake_host_descriptor(const FakeHost *fh);
+/* The instance memory the plugin's state schema describes (for snapshot tests). */
+void *fake_host_instance(const FakeHost *fh);
 void fake_host_reset(FakeHost *fh);
 
 /* Bus accesses through the named region's callbacks. */

@@ -4,9 +4,14 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fake_host.h"
+#include "format.h"
+#include "record.h"
+#include "snapshot.h"
 
 /* Register n at n * 4. */
 #define TCLO (0x0 * 4)
@@ -76,11 +81,11 @@ static void probe(uint8_t id)
     wr(CMD, CMD_SELATN | CMD_DMA);
 }
 
-Test(esp, descriptor_is_version_1_0_0)
+Test(esp, descriptor_is_version_1_1_0)
 {
     const TesseraPluginDescriptor *d = fake_host_descriptor(fh);
     cr_assert_str_eq(d->name, "esp");
-    cr_assert_str_eq(d->version, "1.0.0");
+    cr_assert_str_eq(d->version, "1.1.0");
     cr_assert_str_eq(d->license, "MIT");
 }
 
@@ -229,10 +234,10 @@ static void make_image(char *path, const char *tmpl, unsigned block_size, unsign
     close(fd);
 }
 
-static void chain_setup(void)
+/* The chain on the images there are, with the machine option `opt` = "on" set when
+ * `opt` is not NULL. */
+static void chain_build(const char *opt)
 {
-    make_image(disk_path, "/tmp/esp-disk-XXXXXX", 512, DISK_BLOCKS);
-    make_image(cd_path, "/tmp/esp-cd-XXXXXX", 2048, 4);
     bus = fake_machine_new(1 << 20);
     FakeHost *iommu = fake_machine_add(bus, "iommu", IOMMU_PATH);
     espdma = fake_machine_add(bus, "espdma", DMA_PATH);
@@ -242,6 +247,8 @@ static void chain_setup(void)
     fake_host_set_link(esp_dev, "dma", "espdma");
     fake_host_set_prop(esp_dev, "drive0", disk_path);
     fake_host_set_machine_opt(esp_dev, "cdrom.scsi.2", cd_path);
+    if (opt)
+        fake_host_set_machine_opt(esp_dev, opt, "on");
     fake_irq_wire(esp_dev, "out", 0, espdma, "device", 0);
     fake_machine_start(bus);
     fake_write(iommu, "regs", 0x0, 0x5, 4);
@@ -249,6 +256,18 @@ static void chain_setup(void)
     for (uint32_t i = 0; i < 16; i++) /* 64 KiB of buffer */
         fake_ram_write(bus, TABLE_PA + i * 4,
                        (((BUF_PA + i * 0x1000) >> 4) & 0xffffff00u) | 0x6, 4);
+}
+
+static void chain_start(const char *opt)
+{
+    make_image(disk_path, "/tmp/esp-disk-XXXXXX", 512, DISK_BLOCKS);
+    make_image(cd_path, "/tmp/esp-cd-XXXXXX", 2048, 4);
+    chain_build(opt);
+}
+
+static void chain_setup(void)
+{
+    chain_start(NULL);
 }
 
 static void chain_teardown(void)
@@ -591,4 +610,318 @@ Test(esp_disk, chip_reset_drops_a_waiting_dma_command)
     ewr(CMD, CMD_RESET);
     fake_write(espdma, "regs", DMA_CSR, 0x200, 4);
     cr_assert_eq(fake_read(espdma, "regs", DMA_CSR, 4) & 1, 0);
+}
+
+/* ---- -snapshot: writes go to an overlay, the image stays as it was ---- */
+
+static void snapshot_all_setup(void)
+{
+    chain_start("snapshot");
+}
+
+static void snapshot_drive0_setup(void)
+{
+    chain_start("drive.scsi.0.snapshot");
+}
+
+TestSuite(esp_snapshot, .init = snapshot_all_setup, .fini = chain_teardown);
+TestSuite(esp_snapshot_drive0, .init = snapshot_drive0_setup, .fini = chain_teardown);
+
+/* WRITE(10) of `blocks` blocks at `lba`, each filled with `fill`; the status byte. */
+static uint8_t write_blocks(uint32_t lba, uint8_t blocks, uint8_t fill)
+{
+    uint8_t write10[10] = { 0x2a, 0, (uint8_t)(lba >> 24), (uint8_t)(lba >> 16),
+                            (uint8_t)(lba >> 8), (uint8_t)lba, 0, 0, blocks, 0 };
+    select_cmd(0, write10, 10);
+    memset(fake_ram(bus) + BUF_PA + 0x1000, fill, 512u * blocks);
+    dma_at(BUF_DVMA + 0x1000, 0);
+    set_tc(512u * blocks);
+    ewr(CMD, CMD_TI | CMD_DMA);
+    return finish();
+}
+
+static uint8_t image_byte(const char *path, uint64_t off)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert(f);
+    cr_assert_eq(fseek(f, (long)off, SEEK_SET), 0);
+    int c = fgetc(f);
+    fclose(f);
+    return (uint8_t)c;
+}
+
+static void written_block_reads_back_and_the_image_is_unchanged(void)
+{
+    static const uint8_t read10[10] = { 0x28, 0, 0, 0, 0, 9, 0, 0, 2, 0 };
+    cr_assert_eq(write_blocks(9, 1, 0xa5), 0x00);
+    select_cmd(0, read10, 10);
+    data_in(1024);
+    cr_assert_eq(finish(), 0x00);
+    cr_assert_eq(fake_ram(bus)[BUF_PA], 0xa5);
+    cr_assert_eq(fake_ram(bus)[BUF_PA + 511], 0xa5);
+    cr_assert_eq(fake_ram(bus)[BUF_PA + 512], 10, "block 10 comes from the image");
+    cr_assert_eq(image_byte(disk_path, 9 * 512), 9, "the image was written");
+}
+
+Test(esp_snapshot, snapshot_on_for_all_drives_keeps_the_image)
+{
+    written_block_reads_back_and_the_image_is_unchanged();
+}
+
+Test(esp_snapshot_drive0, snapshot_on_for_drive_0_keeps_the_image)
+{
+    written_block_reads_back_and_the_image_is_unchanged();
+}
+
+Test(esp_disk, without_snapshot_the_write_reaches_the_image)
+{
+    cr_assert_eq(write_blocks(9, 1, 0xa5), 0x00);
+    cr_assert_eq(image_byte(disk_path, 9 * 512), 0xa5);
+}
+
+/* ---- snapshots carry the disks: a real save and load through the snapshot library ---- */
+
+static TesseraInstanceInfo esp_info(void)
+{
+    const TesseraPluginDescriptor *d = fake_host_descriptor(esp_dev);
+    const TesseraDeviceClass *cls = d->iface;
+    return (TesseraInstanceInfo){ .size = sizeof(TesseraInstanceInfo), .name = "esp",
+                                  .plugin = d->name, .plugin_version = d->version,
+                                  .kind = d->kind, .schema = cls->state,
+                                  .state = fake_host_instance(esp_dev) };
+}
+
+/* The ESP alone as a machine: what the disks' state needs. */
+static int esp_snapshot(bool save, const char *path, char *err, size_t errlen)
+{
+    TesseraInstanceInfo inst = esp_info();
+    TesseraMachineView m = { .size = sizeof(m), .machine = "esp-test", .machine_file = "",
+                             .n_instances = 1, .instances = &inst };
+    return save ? tsnap_save(&m, path, NULL, err, errlen) : tsnap_load(&m, path, err, errlen);
+}
+
+static char snap_path[64];
+
+static void save_to_tmp(void)
+{
+    strcpy(snap_path, "/tmp/esp-snap-XXXXXX");
+    close(mkstemp(snap_path));
+    char err[512];
+    cr_assert_eq(esp_snapshot(true, snap_path, err, sizeof(err)), 0, "%s", err);
+}
+
+/* The first byte of block `lba` as the guest reads it. */
+static uint8_t guest_byte(uint32_t lba)
+{
+    uint8_t read10[10] = { 0x28, 0, 0, 0, 0, (uint8_t)lba, 0, 0, 1, 0 };
+    select_cmd(0, read10, 10);
+    data_in(512);
+    cr_assert_eq(finish(), 0x00);
+    return fake_ram(bus)[BUF_PA];
+}
+
+/* A new machine on the same images, as a fresh process would be. */
+static void restart(const char *opt)
+{
+    fake_machine_free(bus);
+    chain_build(opt);
+}
+
+Test(esp_snapshot, a_snapshot_under_snapshot_on_restores_the_written_blocks)
+{
+    cr_assert_eq(write_blocks(9, 1, 0xa5), 0x00);
+    save_to_tmp();
+    cr_assert_eq(image_byte(disk_path, 9 * 512), 9, "the image was written");
+    restart("snapshot");
+    cr_assert_eq(guest_byte(9), 9, "a fresh overlay starts empty");
+    char err[512];
+    cr_assert_eq(esp_snapshot(false, snap_path, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(guest_byte(9), 0xa5, "the snapshot's overlay is back");
+    cr_assert_eq(guest_byte(10), 10);
+    cr_assert_eq(image_byte(disk_path, 9 * 512), 9);
+    unlink(snap_path);
+}
+
+Test(esp_snapshot, an_overlay_snapshot_is_refused_without_snapshot_on)
+{
+    cr_assert_eq(write_blocks(9, 1, 0xa5), 0x00);
+    save_to_tmp();
+    restart(NULL);
+    char err[512] = "";
+    cr_assert_eq(esp_snapshot(false, snap_path, err, sizeof(err)), -1);
+    cr_assert(strstr(err, "taken with -snapshot"), "%s", err);
+    cr_assert_eq(guest_byte(9), 9, "the machine is untouched");
+    unlink(snap_path);
+}
+
+static void change_image_byte(uint64_t off, uint8_t v)
+{
+    FILE *f = fopen(disk_path, "r+b");
+    cr_assert(f);
+    fseek(f, (long)off, SEEK_SET);
+    fputc(v, f);
+    fclose(f);
+}
+
+Test(esp_disk, a_changed_writable_image_is_refused_naming_it_and_loads_when_forced)
+{
+    cr_assert_eq(write_blocks(9, 1, 0xa5), 0x00);
+    save_to_tmp();
+    change_image_byte(20 * 512, 0x5a);
+    restart(NULL);
+    char err[512] = "";
+    cr_assert_eq(esp_snapshot(false, snap_path, err, sizeof(err)), -1);
+    cr_assert(strstr(err, "target 0"), "%s", err);
+    cr_assert(strstr(err, disk_path), "%s", err);
+    cr_assert(strstr(err, "content differs"), "%s", err);
+    cr_assert(strstr(err, "rolled back"), "%s", err);
+    cr_assert_null(strchr(err, '\n'));
+    restart("loadvm.force-disk");
+    cr_assert_eq(esp_snapshot(false, snap_path, err, sizeof(err)), 0, "%s", err);
+    unlink(snap_path);
+}
+
+Test(esp_disk, a_touched_but_equal_image_loads)
+{
+    save_to_tmp();
+    change_image_byte(20 * 512, 20); /* the same byte: new mtime, same content */
+    restart(NULL);
+    char err[512] = "";
+    cr_assert_eq(esp_snapshot(false, snap_path, err, sizeof(err)), 0, "%s", err);
+    unlink(snap_path);
+}
+
+Test(esp_disk, a_resized_image_is_refused)
+{
+    save_to_tmp();
+    cr_assert_eq(truncate(disk_path, (DISK_BLOCKS + 1) * 512), 0);
+    restart(NULL);
+    char err[512] = "";
+    cr_assert_eq(esp_snapshot(false, snap_path, err, sizeof(err)), -1);
+    cr_assert(strstr(err, "bytes, the snapshot's had"), "%s", err);
+    unlink(snap_path);
+}
+
+/* A snapshot whose disks blob is `edit`ed before it is written. */
+static void save_edited(void (*edit)(uint8_t *blob, size_t *len))
+{
+    TesseraInstanceInfo inst = esp_info();
+    cr_assert_eq(inst.schema->pre_save(inst.state), 0);
+    char err[512];
+    TesseraRecord *rec = tsnap_build_record("test", &inst, 2, err, sizeof(err));
+    cr_assert(rec, "%s", err);
+    size_t len;
+    const uint8_t *b = record_ops.get_bytes(rec, "disks", &len);
+    cr_assert(b);
+    uint8_t *copy = malloc(len + 64);
+    memcpy(copy, b, len);
+    edit(copy, &len);
+    cr_assert_eq(record_ops.set_bytes(rec, "disks", copy, len), 0);
+    free(copy);
+    TsnapDeviceOut dev = { .name = "esp", .plugin = inst.plugin,
+                           .plugin_version = inst.plugin_version, .kind = inst.kind,
+                           .schema = inst.schema->name, .rec = rec };
+    TsnapWriteSpec spec = { .machine = "esp-test", .machine_file = "", .devices = &dev,
+                            .n_devices = 1 };
+    strcpy(snap_path, "/tmp/esp-snap-XXXXXX");
+    close(mkstemp(snap_path));
+    cr_assert_eq(tsnap_write(snap_path, &spec, err, sizeof(err)), 0, "%s", err);
+    record_free(rec);
+}
+
+static void truncate_overlay(uint8_t *blob, size_t *len)
+{
+    (void)blob;
+    *len -= 100;
+}
+
+static void oversize_block_count(uint8_t *blob, size_t *len)
+{
+    /* entry header at 12: target, kind, size, mtime, hash; then the overlay length (8)
+     * and the overlay: block size (4), image blocks (8), n (8). */
+    size_t n_at = 12 + 32 + 8 + 12;
+    (void)len;
+    blob[n_at + 4] = 0x7f;
+}
+
+static void grow_overlay_length(uint8_t *blob, size_t *len)
+{
+    (void)len;
+    blob[12 + 32 + 7] = 0x40; /* the overlay's length claims 2^62 bytes */
+}
+
+static void refused_with_one_line(void (*edit)(uint8_t *, size_t *), const char *what)
+{
+    cr_assert_eq(write_blocks(9, 1, 0xa5), 0x00);
+    save_edited(edit);
+    restart("snapshot");
+    char err[512] = "";
+    cr_assert_eq(esp_snapshot(false, snap_path, err, sizeof(err)), -1);
+    cr_assert(strstr(err, what), "'%s' lacks '%s'", err, what);
+    cr_assert_null(strchr(err, '\n'));
+    cr_assert_eq(guest_byte(9), 9, "the machine is untouched");
+    unlink(snap_path);
+}
+
+Test(esp_snapshot, a_truncated_overlay_is_refused)
+{
+    refused_with_one_line(truncate_overlay, "truncated");
+}
+
+Test(esp_snapshot, an_oversized_block_count_is_refused)
+{
+    refused_with_one_line(oversize_block_count, "do not fill");
+}
+
+Test(esp_snapshot, an_overlay_length_past_the_blob_is_refused)
+{
+    refused_with_one_line(grow_overlay_length, "truncated");
+}
+
+/* ---- the monitor's commit ---- */
+
+static int esp_commit_drive(const char *drive, char *err, size_t errlen)
+{
+    const TesseraDeviceClass *cls = fake_host_descriptor(esp_dev)->iface;
+    return cls->commit(fake_host_instance(esp_dev), drive, err, errlen);
+}
+
+Test(esp_snapshot, commit_writes_the_overlay_back_and_the_image_changes)
+{
+    cr_assert_eq(write_blocks(9, 1, 0xa5), 0x00);
+    cr_assert_eq(image_byte(disk_path, 9 * 512), 9);
+    char err[256] = "";
+    cr_assert_eq(esp_commit_drive("scsi0-hd0", err, sizeof(err)), 1, "%s", err);
+    cr_assert_eq(image_byte(disk_path, 9 * 512), 0xa5);
+    cr_assert_eq(image_byte(disk_path, 9 * 512 + 511), 0xa5);
+    cr_assert_eq(image_byte(disk_path, 10 * 512), 10);
+    cr_assert_eq(guest_byte(9), 0xa5, "the guest still sees its write");
+}
+
+Test(esp_snapshot, commit_all_counts_the_drives_and_an_unknown_drive_matches_none)
+{
+    char err[256] = "";
+    cr_assert_eq(esp_commit_drive("all", err, sizeof(err)), 1, "%s", err);
+    cr_assert_eq(esp_commit_drive("scsi0-hd5", err, sizeof(err)), 0, "%s", err);
+}
+
+Test(esp_disk, commit_without_an_overlay_is_refused_with_one_line)
+{
+    char err[256] = "";
+    cr_assert_eq(esp_commit_drive("scsi0-hd0", err, sizeof(err)), -1);
+    cr_assert(strstr(err, "scsi0-hd0 has no overlay"), "%s", err);
+}
+
+Test(esp_snapshot, commit_to_an_image_that_cannot_be_reopened_writable_is_refused)
+{
+    cr_assert_eq(write_blocks(9, 1, 0xa5), 0x00);
+    /* A directory where the image was: no open for writing succeeds, even as root. */
+    cr_assert_eq(unlink(disk_path), 0);
+    cr_assert_eq(mkdir(disk_path, 0700), 0);
+    char err[256] = "";
+    cr_assert_eq(esp_commit_drive("all", err, sizeof(err)), -1);
+    cr_assert(strstr(err, "cannot reopen writable"), "%s", err);
+    cr_assert_null(strchr(err, '\n'));
+    cr_assert_eq(guest_byte(9), 0xa5, "the overlay is kept");
+    rmdir(disk_path);
 }

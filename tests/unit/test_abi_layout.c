@@ -28,7 +28,7 @@
 Test(abi_layout, abi_version_and_descriptor_symbol)
 {
     cr_expect_eq(TESSERA_ABI_MAJOR, 1);
-    cr_expect_eq(TESSERA_ABI_MINOR, 5);
+    cr_expect_eq(TESSERA_ABI_MINOR, 6);
     cr_expect_str_eq(TESSERA_PLUGIN_SYMBOL, "tessera_plugin");
 }
 
@@ -129,7 +129,7 @@ Test(abi_layout, cpu_class)
 
 Test(abi_layout, device_class)
 {
-    PIN_SIZE(TesseraDeviceClass, 56);
+    PIN_SIZE(TesseraDeviceClass, 64);
     PIN(TesseraDeviceClass, size, 0);
     PIN(TesseraDeviceClass, instance_size, 4);
     PIN(TesseraDeviceClass, state, 8);
@@ -138,6 +138,7 @@ Test(abi_layout, device_class)
     PIN(TesseraDeviceClass, realize, 32);
     PIN(TesseraDeviceClass, reset, 40);
     PIN(TesseraDeviceClass, finalize, 48);
+    PIN(TesseraDeviceClass, commit, 56); /* ABI 1.6 */
 }
 
 Test(abi_layout, host_ops)
@@ -276,6 +277,15 @@ Test(abi_layout, field_types)
     cr_expect_eq(TESSERA_FIELD_BOOL, 9);
     cr_expect_eq(TESSERA_FIELD_BYTES, 10);
     cr_expect_eq(TESSERA_FIELD_STRUCT, 11);
+    cr_expect_eq(TESSERA_FIELD_BLOB, 12);
+}
+
+/* A variable-length field's view (ABI 1.6). */
+Test(abi_layout, blob)
+{
+    PIN_SIZE(TesseraBlob, 16);
+    PIN(TesseraBlob, data, 0);
+    PIN(TesseraBlob, len, 8);
 }
 
 Test(abi_layout, record_ops)

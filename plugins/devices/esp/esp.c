@@ -26,10 +26,12 @@
  */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <tessera/tessera.h>
 
 #include <tessera/sbus-dma.h>
+#include "disk_state.h"
 #include "scsi_disk.h"
 
 /* Registers, region "regs": register n at offset n * 4. */
@@ -134,12 +136,14 @@ typedef struct Esp {
     uint8_t cdb[SCSI_CDB_MAX];
     ScsiXfer xfer;
     ScsiSense sense[N_TARGETS];
+    TesseraBlob disks; /* v2: the images' identities and overlays (disk_state.h) */
 
     /* Host side. */
     const TesseraHost *host;
     TesseraIrq *out;
     const SbusDma *dma;
     ScsiDisk disk[N_TARGETS];
+    uint8_t *disks_saved; /* the bytes `disks` points at after pre_save */
 } Esp;
 
 static void update_irq(Esp *s)
@@ -304,7 +308,7 @@ static void transfer_in(Esp *s, bool dma, uint32_t n)
 
 static void transfer_out(Esp *s, bool dma, uint32_t n)
 {
-    const ScsiDisk *d = &s->disk[s->target];
+    ScsiDisk *d = &s->disk[s->target];
     ScsiSense *sense = &s->sense[s->target];
     uint8_t buf[DMA_CHUNK];
 
@@ -680,14 +684,21 @@ static int open_target(Esp *s, unsigned id, char *err, size_t errlen)
     }
     if (!path)
         return 0;
+    /* -snapshot sets "snapshot", -drive ...,snapshot=on "drive.scsi.N.snapshot". */
+    char snap_opt[40];
+    snprintf(snap_opt, sizeof(snap_opt), "drive.scsi.%u.snapshot", id);
+    const char *snap = tessera_machine_opt(s->host, snap_opt);
+    if (!snap)
+        snap = tessera_machine_opt(s->host, "snapshot");
+    bool snapshot = snap && !strcmp(snap, "on");
     char why[200];
-    if (scsi_disk_open(&s->disk[id], path, cdrom, why, sizeof(why))) {
+    if (scsi_disk_open(&s->disk[id], path, cdrom, snapshot, why, sizeof(why))) {
         snprintf(err, errlen, "%s: %s", name, why);
         return -1;
     }
-    tessera_log(s->host, TESSERA_LOG_INFO, "target %u: %s, %llu blocks of %u bytes", id,
+    tessera_log(s->host, TESSERA_LOG_INFO, "target %u: %s, %llu blocks of %u bytes%s", id,
                 cdrom ? "CD-ROM" : "disk", (unsigned long long)s->disk[id].blocks,
-                s->disk[id].block_size);
+                s->disk[id].block_size, s->disk[id].overlay ? ", writes to an overlay" : "");
     return 0;
 }
 
@@ -696,6 +707,8 @@ static void esp_finalize(void *dev)
     Esp *s = dev;
     for (unsigned i = 0; i < N_TARGETS; i++)
         scsi_disk_close(&s->disk[i]);
+    free(s->disks_saved);
+    s->disks_saved = NULL;
 }
 
 static int esp_init(void *dev, const TesseraHost *host, char *err, size_t errlen)
@@ -748,6 +761,49 @@ static void esp_reset(void *dev)
     memset(s->sense, 0, sizeof(s->sense));
 }
 
+/* `commit scsi0-hdN|all` (device.h). */
+static int esp_commit(void *dev, const char *drive, char *err, size_t errlen)
+{
+    Esp *s = dev;
+    int matched = 0;
+    for (unsigned i = 0; i < N_TARGETS; i++) {
+        char name[16];
+        snprintf(name, sizeof(name), "scsi0-hd%u", i);
+        bool all = !strcmp(drive, "all");
+        if (!scsi_disk_present(&s->disk[i]) || s->disk[i].cdrom || (!all && strcmp(drive, name)))
+            continue;
+        matched++;
+        if (!s->disk[i].overlay) {
+            if (all)
+                continue;
+            snprintf(err, errlen, "%s has no overlay to commit (not under -snapshot)", name);
+            return -1;
+        }
+        char why[240];
+        if (scsi_disk_commit(&s->disk[i], why, sizeof(why))) {
+            snprintf(err, errlen, "%s: %s", name, why);
+            return -1;
+        }
+    }
+    return matched;
+}
+
+static int esp_pre_save(void *dev)
+{
+    Esp *s = dev;
+    char why[300];
+    size_t len = 0;
+    uint8_t *blob = disk_state_save(s->disk, N_TARGETS, &len, why, sizeof(why));
+    if (!blob) {
+        tessera_log(s->host, TESSERA_LOG_ERROR, "disk state: %s", why);
+        return -1;
+    }
+    free(s->disks_saved);
+    s->disks_saved = blob;
+    s->disks = (TesseraBlob){ .data = blob, .len = len };
+    return 0;
+}
+
 static int esp_post_load(void *dev, char *err, size_t errlen)
 {
     Esp *s = dev;
@@ -759,6 +815,14 @@ static int esp_post_load(void *dev, char *err, size_t errlen)
     if (s->connected && !target_present(s, s->target)) {
         snprintf(err, errlen, "connected to target %u, which has no image here", s->target);
         return -1;
+    }
+    /* Last, once the rest was found sound: it replaces the overlays. Empty: an older
+     * (v1) snapshot without disk state, or a rollback; the disks stay as they are. */
+    if (s->disks.len) {
+        const char *force = tessera_machine_opt(s->host, "loadvm.force-disk");
+        if (disk_state_load(s->disk, N_TARGETS, s->disks.data, (size_t)s->disks.len,
+                            force && !strcmp(force, "on"), err, errlen))
+            return -1;
     }
     tessera_irq_set(s->host, s->out, s->irq);
     return 0;
@@ -807,9 +871,10 @@ static const TesseraField esp_fields[] = {
     TESSERA_U8(Esp, target),         TESSERA_U8(Esp, lun),
     TESSERA_BYTES(Esp, cdb),         TESSERA_STRUCT(Esp, xfer, xfer_layout),
     TESSERA_STRUCTS(Esp, sense, sense_layout),
+    TESSERA_BLOB(Esp, disks, 2),
 };
 
-static const char *const esp_unmigrated[] = { "host", "out", "dma", "disk", NULL };
+static const char *const esp_unmigrated[] = { "host", "out", "dma", "disk", "disks_saved", NULL };
 
 static const TesseraStateLayout esp_layout = {
     .struct_name = "Esp",
@@ -822,10 +887,13 @@ static const TesseraStateLayout esp_layout = {
 static const TesseraStateSchema esp_schema = {
     .size = sizeof(TesseraStateSchema),
     .name = "esp",
-    .version = 1,
+    /* v2 adds the disks (a snapshot is the whole machine); a v1 snapshot loads with the
+     * disks left as they are, but none is written for an older peer: it would lose them. */
+    .version = 2,
     .load_min = 1,
-    .save_min = 1,
+    .save_min = 2,
     .layout = &esp_layout,
+    .pre_save = esp_pre_save,
     .post_load = esp_post_load,
 };
 
@@ -837,9 +905,10 @@ static const TesseraDeviceClass esp_class = {
     .realize = esp_realize,
     .reset = esp_reset,
     .finalize = esp_finalize,
+    .commit = esp_commit,
 };
 
-TESSERA_PLUGIN(.name = "esp", .version = "1.0.0", .kind = TESSERA_PLUGIN_DEVICE,
+TESSERA_PLUGIN(.name = "esp", .version = "1.1.0", .kind = TESSERA_PLUGIN_DEVICE,
                .license = "MIT",
                .description = "NCR53C9x (FAS100A) SCSI controller with SCSI disks and CD-ROMs",
                .iface = &esp_class);

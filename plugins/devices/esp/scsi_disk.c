@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -54,11 +55,13 @@
 #define HEADS 16
 #define SECTORS 63
 
-int scsi_disk_open(ScsiDisk *d, const char *path, bool cdrom, char *err, size_t errlen)
+int scsi_disk_open(ScsiDisk *d, const char *path, bool cdrom, bool snapshot, char *err,
+                   size_t errlen)
 {
+    bool readonly = cdrom || snapshot;
     /* O_NONBLOCK: a FIFO (or a terminal) is refused below instead of blocking the
      * open; cleared once the image is known to be a regular file or block device. */
-    d->fd = open(path, (cdrom ? O_RDONLY : O_RDWR) | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    d->fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (d->fd < 0) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
@@ -90,6 +93,14 @@ int scsi_disk_open(ScsiDisk *d, const char *path, bool cdrom, char *err, size_t 
         scsi_disk_close(d);
         return -1;
     }
+    d->path = strdup(path);
+    if (snapshot && !cdrom)
+        d->overlay = overlay_new(d->block_size, d->blocks);
+    if (!d->path || (snapshot && !cdrom && !d->overlay)) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        scsi_disk_close(d);
+        return -1;
+    }
     return 0;
 }
 
@@ -97,8 +108,30 @@ void scsi_disk_close(ScsiDisk *d)
 {
     if (d->present)
         close(d->fd);
+    overlay_free(d->overlay);
+    free(d->path);
+    d->overlay = NULL;
+    d->path = NULL;
+    d->id_valid = false;
     d->present = false;
     d->fd = -1;
+}
+
+int scsi_disk_commit(ScsiDisk *d, char *err, size_t errlen)
+{
+    if (!d->overlay || !overlay_count(d->overlay))
+        return 0;
+    int fd = open(d->path, O_RDWR | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: cannot reopen writable: %s", d->path, strerror(errno));
+        return -1;
+    }
+    char why[160];
+    int rc = overlay_commit(d->overlay, fd, why, sizeof(why));
+    if (rc)
+        snprintf(err, errlen, "%s: %s", d->path, why);
+    close(fd);
+    return rc;
 }
 
 static void put_be16(uint8_t *p, uint32_t v)
@@ -340,7 +373,7 @@ void scsi_disk_start(const ScsiDisk *d, ScsiSense *sense, unsigned lun, const ui
     case PREVENT_ALLOW:
         return;
     case SYNCHRONIZE_CACHE_10:
-        if (!d->cdrom)
+        if (!d->cdrom && !d->overlay)
             fdatasync(d->fd);
         return;
     case REQUEST_SENSE:
@@ -390,15 +423,25 @@ int scsi_disk_data_in(const ScsiDisk *d, ScsiSense *sense, ScsiXfer *x, uint8_t 
         memcpy(buf, &x->reply[x->pos], len);
         return 0;
     }
+    if (d->overlay) {
+        if (overlay_read(d->overlay, d->fd, buf, len, x->offset + x->pos))
+            return media_error(x, sense, ASC_UNRECOVERED_READ);
+        return 0;
+    }
     ssize_t n = pread(d->fd, buf, len, (off_t)(x->offset + x->pos));
     if (n != (ssize_t)len)
         return media_error(x, sense, ASC_UNRECOVERED_READ);
     return 0;
 }
 
-int scsi_disk_data_out(const ScsiDisk *d, ScsiSense *sense, ScsiXfer *x, const uint8_t *buf,
+int scsi_disk_data_out(ScsiDisk *d, ScsiSense *sense, ScsiXfer *x, const uint8_t *buf,
                        uint32_t len)
 {
+    if (d->overlay) {
+        if (overlay_write(d->overlay, d->fd, buf, len, x->offset + x->pos))
+            return media_error(x, sense, ASC_WRITE_ERROR);
+        return 0;
+    }
     ssize_t n = pwrite(d->fd, buf, len, (off_t)(x->offset + x->pos));
     if (n != (ssize_t)len)
         return media_error(x, sense, ASC_WRITE_ERROR);

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "overlay.h"
+
 #define SCSI_CDB_MAX 16
 #define SCSI_REPLY_MAX 256 /* longest non-media reply (INQUIRY, MODE SENSE ...) */
 
@@ -46,10 +48,22 @@ typedef struct ScsiDisk {
     bool cdrom;          /* read-only, 2048-byte blocks, removable */
     uint32_t block_size;
     uint64_t blocks;
+    BlockOverlay *overlay; /* snapshot=on: guest writes land here, the image is read-only */
+    char *path;            /* for reopening it writable (commit) */
+    /* The image's identity as last hashed (disk_state.c), kept while size and mtime hold. */
+    bool id_valid;
+    uint64_t id_size;
+    int64_t id_mtime_ns;
+    uint64_t id_hash;
 } ScsiDisk;
 
-/* Open the image; `cdrom` opens it read-only. -1 with a message on failure. */
-int scsi_disk_open(ScsiDisk *d, const char *path, bool cdrom, char *err, size_t errlen);
+/* Open the image; `cdrom` opens it read-only; `snapshot` opens it read-only under a
+ * copy-on-write overlay. -1 with a message on failure. */
+int scsi_disk_open(ScsiDisk *d, const char *path, bool cdrom, bool snapshot, char *err,
+                   size_t errlen);
+/* Write the overlay back into the image (reopened writable for it) and empty it.
+ * 0 (also with no overlay: nothing to do), or -1 with a message. */
+int scsi_disk_commit(ScsiDisk *d, char *err, size_t errlen);
 void scsi_disk_close(ScsiDisk *d);
 static inline bool scsi_disk_present(const ScsiDisk *d)
 {
@@ -63,7 +77,7 @@ void scsi_disk_start(const ScsiDisk *d, ScsiSense *sense, unsigned lun, const ui
  * media error the command's status becomes CHECK CONDITION and -1 is returned. */
 int scsi_disk_data_in(const ScsiDisk *d, ScsiSense *sense, ScsiXfer *x, uint8_t *buf,
                       uint32_t len);
-int scsi_disk_data_out(const ScsiDisk *d, ScsiSense *sense, ScsiXfer *x, const uint8_t *buf,
+int scsi_disk_data_out(ScsiDisk *d, ScsiSense *sense, ScsiXfer *x, const uint8_t *buf,
                        uint32_t len);
 
 #endif /* TESSERA_PLUGINS_ESP_SCSI_DISK_H */
