@@ -179,6 +179,7 @@ static bool check_device(const TsnapDevice *d, const Installed *in, GString *lin
         int rc = negotiate_apply_chain(p->schema, rec, via, err, sizeof(err));
         if (rc == 0)
             rc = layout_apply(p->schema->layout, rec, mem, err, sizeof(err));
+        layout_clear_blobs(p->schema->layout, mem, true); /* the bytes layout_apply copied */
         record_free(rec);
         if (rc < 0) {
             g_string_append_printf(line, "refused: %s", err);
