@@ -104,6 +104,7 @@ static const char usage_text[] =
     "Snapshots and control:\n"
     "  -loadvm FILE          start from a snapshot (the machine comes from its manifest)\n"
     "  -loadvm-force-disk    load (or take a migration) even if a disk image changed since\n"
+    "                        the snapshot was taken\n"
     "  -savevm-at N,FILE     save a snapshot after exactly N guest instructions, go on\n"
     "  -savevm-compat FILE   save for the installation whose --dump-manifest is FILE\n"
     "                        (highest state version it can load, converting down)\n"
